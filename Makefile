@@ -1,0 +1,46 @@
+# The README's commands. `make run` and `make test` work on a fresh machine with Python >= 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint typecheck unit schema sandbox clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+## run: the gateway on http://127.0.0.1:8000/graphql (GraphiQL; embedded sandbox without credentials)
+run: $(VENV)/.installed
+	$(BIN)/solar-gateway serve
+
+## test: ruff (format and lint), mypy --strict and pytest, exactly what CI runs
+test: lint typecheck unit
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+## schema: rewrite schema/schema.graphql from the code
+schema: $(VENV)/.installed
+	$(BIN)/solar-gateway schema > schema/schema.graphql
+
+## sandbox: the simulated OpenSolar and Arcadia APIs alone on :8001 (80 ms latency)
+sandbox: $(VENV)/.installed
+	$(BIN)/solar-gateway sandbox --port 8001 --latency-ms 80
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

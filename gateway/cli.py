@@ -1,0 +1,65 @@
+"""``solar-gateway``: serve the gateway, run the sandbox alone, or print the schema."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from gateway.settings import Settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="solar-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the GraphQL gateway")
+    serve.add_argument("--host", help="default: GATEWAY_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: GATEWAY_PORT or 8000")
+    serve.add_argument("--sandbox", action="store_true", help="serve the embedded sandbox even with credentials")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("GATEWAY_WORKERS", "1")))
+    sandbox = commands.add_parser("sandbox", help="run the simulated OpenSolar and Arcadia APIs alone")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8001)
+    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="added to every simulated call")
+    sandbox.add_argument("--no-throttle", action="store_true", help="disable the documented throttle limits")
+    commands.add_parser("schema", help="print the GraphQL SDL")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "schema":
+        from schema import build_schema
+
+        sys.stdout.write(str(build_schema()) + "\n")
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "sandbox":
+        os.environ["SANDBOX_LATENCY_MS"] = str(args.latency_ms)
+        os.environ["SANDBOX_THROTTLE"] = "false" if args.no_throttle else "true"
+        uvicorn.run(
+            "gateway.sandbox.app:sandbox_app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+        )
+        return 0
+    if args.sandbox:
+        os.environ["GATEWAY_SANDBOX"] = "true"  # read by Settings() inside the factory (and in each worker)
+    settings = Settings()
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+    )
+    return 0

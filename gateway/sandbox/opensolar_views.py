@@ -1,0 +1,371 @@
+"""JSON shapes of the simulated OpenSolar resources, as the reference documents them.
+
+Relations are absolute hyperlinks (DRF HyperlinkedModelSerializer style) with ``*_id`` and inlined
+``*_data`` copies beside them; timestamps are ISO-8601 UTC with microseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from gateway.sandbox.data import (
+    MODULES,
+    Contact,
+    Org,
+    Plan,
+    PrivateFile,
+    Project,
+    SandboxData,
+    System,
+    Webhook,
+)
+
+__all__ = ["Views"]
+
+JSON = dict[str, Any]
+
+
+def _ts(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Views:
+    """Serialises sandbox records for one base URL (the origin the request came to)."""
+
+    def __init__(self, data: SandboxData, base_url: str) -> None:
+        self.data = data
+        self.base = base_url.rstrip("/")
+
+    def org_url(self, org_id: int) -> str:
+        return f"{self.base}/api/orgs/{org_id}/"
+
+    def url(self, org_id: int, kind: str, item_id: int) -> str:
+        return f"{self.base}/api/orgs/{org_id}/{kind}/{item_id}/"
+
+    def org(self, org: Org) -> JSON:
+        return {
+            "id": org.id,
+            "url": self.org_url(org.id),
+            "name": org.name,
+            "projects": f"{self.org_url(org.id)}projects/",
+            "country_iso2": "US",
+            "locale": "en_US",
+            "company_website": "https://example.com",
+            "sales_phone_number": "+1 555 0100",
+        }
+
+    def contact_brief(self, contact: Contact) -> JSON:
+        return {
+            "id": contact.id,
+            "email": contact.email,
+            "phone": contact.phone,
+            "url": self.url(contact.org_id, "contacts", contact.id),
+            "first_name": contact.first_name,
+            "family_name": contact.family_name,
+            "display": f"{contact.first_name} {contact.family_name}",
+            "passport_number": "",
+            "licence_number": "",
+            "custom_contact_info_1": "",
+            "custom_contact_info_2": "",
+            "user_id": None,
+            "org_id": contact.org_id,
+            "identifier": "",
+            "type": 0,
+        }
+
+    def contact(self, contact: Contact) -> JSON:
+        return {
+            **self.contact_brief(contact),
+            "org": self.org_url(contact.org_id),
+            "date_of_birth": contact.date_of_birth,
+            "gender": contact.gender,
+            "user": None,
+            "projects": [self.url(contact.org_id, "projects", pid) for pid in contact.project_ids],
+        }
+
+    def project_row(self, project: Project) -> JSON:
+        org = self.data.orgs[project.org_id]
+        contacts = [self.data.contacts[cid] for cid in project.contact_ids]
+        return {
+            "id": project.id,
+            "title": project.title,
+            "address": project.address,
+            "business_name": None,
+            "url": self.url(org.id, "projects", project.id),
+            "contacts": [self.url(org.id, "contacts", c.id) for c in contacts],
+            "contacts_data": [self.contact_brief(c) for c in contacts],
+            "priority": project.priority,
+            "stars": [],
+            "stage": project.stage,
+            "org_id": org.id,
+            "is_lite": False,
+            "modified_date": _ts(project.modified),
+            "created_date": _ts(project.created),
+            "shared_with": [],
+            "org_name": org.name,
+            "customer_proposal_data": None,
+            "workflow": {
+                "id": project.id + 500000,
+                "workflow_id": 10422,
+                "active_stage_id": 52144 + project.stage,
+            },
+            "custom_data": None,
+            # Not in the abbreviated official example, but read from list rows by a sync client.
+            "locality": project.place.locality,
+            "state": project.place.state,
+            "zip": project.place.zip,
+            "is_residential": project.is_residential,
+        }
+
+    def project_detail(self, project: Project, design: str | None) -> JSON:
+        org = self.data.orgs[project.org_id]
+        place = project.place
+        files = [self.data.files[fid] for fid in project.file_ids]
+        sold = self.data.systems.get(project.sold_system_id) if project.sold_system_id else None
+        usage: JSON = {"usage_data_source": "kwh_annual", "values": project.usage_annual_kwh}
+        if project.usage_monthly:
+            usage = {"usage_data_source": "kwh_monthly", "values": list(project.usage_monthly)}
+        detail = {
+            **self.project_row(project),
+            "identifier": project.identifier,
+            "org": self.org_url(org.id),
+            "locality": place.locality,
+            "state": place.state,
+            "zip": place.zip,
+            "county": place.county,
+            "country": f"{self.base}/api/countries/236/",
+            "country_iso2": "US",
+            "country_name": "United States",
+            "lat": project.lat,
+            "lon": project.lon,
+            "timezone_offset": -5.0,
+            "lead_source": "",
+            "notes": "",
+            "site_notes": "",
+            "number_of_phases": 1,
+            "number_of_storeys": 2,
+            "roof_type": None,
+            "assigned_role": self.url(org.id, "roles", 101776),
+            "assigned_role_id": 101776,
+            "assigned_role_name": "Pat Installer",
+            "assigned_role_email": "p****@s*******.com",
+            "assigned_role_phone": "*****",
+            "systems": [self.project_system_entry(self.data.systems[sid]) for sid in project.system_ids],
+            "system_sold": self.url(org.id, "systems", sold.id) if sold else None,
+            "payment_option_sold": None,
+            "sold_date": (project.created + timedelta(days=12)).date().isoformat() if sold else None,
+            "installation_date": (project.created + timedelta(days=45)).date().isoformat()
+            if project.stage >= 3
+            else None,
+            "contract_date": None,
+            "project_sold": 1 if sold else None,
+            "project_installed": 1 if project.stage >= 3 else None,
+            "private_files": [self.url(org.id, "private_files", f.id) for f in files],
+            "private_files_data": [self.private_file(f) for f in files],
+            "events": [],
+            "events_data": [],
+            "actions": [],
+            "tags": [],
+            "tags_data": [],
+            "usage": json.dumps(usage),
+            "usage_annual_or_guess": project.usage_annual_kwh,
+            "utility_tariff_current": None,
+            "utility_tariff_current_custom": "null",
+            "share_link": f"{self.base}/share/{project.id}/?token=SANDBOX{project.id}",
+            "valid_until_date": (project.created + timedelta(days=30)).date().isoformat(),
+            "years_to_simulate": 20,
+            "language": "en",
+            "stage_warning": "The stage field is deprecated, and presently represents the project's workflow "
+            "milestone. Please refer to https://developers.opensolar.com/ for the migration steps.",
+            "design": design,
+        }
+        return detail
+
+    def project_system_entry(self, system: System) -> JSON:
+        return {
+            "id": system.id,
+            "uuid": system.uuid,
+            "url": self.url(system.org_id, "systems", system.id),
+            "kw_stc": system.kw_stc,
+            "output_annual_kwh": system.output_annual_kwh,
+            "price_including_tax": system.price_including_tax,
+            "battery_total_kwh": system.battery_total_kwh,
+            "module_quantity": system.module_quantity,
+        }
+
+    def system(self, system: System) -> JSON:
+        price_ex = round(system.price_including_tax / 1.0725, 2)
+        usage = self.data.projects[system.project_id].usage_annual_kwh
+        return {
+            "id": system.id,
+            "url": self.url(system.org_id, "systems", system.id),
+            "name": "",
+            "uuid": system.uuid,
+            "order": system.order,
+            "system_lifetime": 25,
+            "inverter_range": None,
+            "dc_optimizer_active": system.inverter[0] == "SolarEdge",
+            "dc_optimizer_efficiency": 1.0,
+            "show_customer": True,
+            "is_current": system.order == 0,
+            "auto_string": True,
+            "discount": 0.0,
+            "adders_per_system": 0.0,
+            "adders_per_panel": 0.0,
+            "adders_per_watt": 0.0,
+            "kw_stc": system.kw_stc,
+            "battery_total_kwh": system.battery_total_kwh,
+            "price_including_tax": system.price_including_tax,
+            "price_excluding_tax": price_ex,
+            "net_profit": round(price_ex * 0.22, 2),
+            "module_quantity": system.module_quantity,
+            "co2_tons_lifetime": round(system.output_annual_kwh * 25 * 0.00039, 2),
+            "project": self.url(system.org_id, "projects", system.project_id),
+            "org": self.org_url(system.org_id),
+            "pricing_scheme": self.url(system.org_id, "pricing_schemes", 1408),
+            "output_annual_kwh": system.output_annual_kwh,
+            "consumption_offset_percentage": round(100 * system.output_annual_kwh / usage),
+            "modules": [
+                {
+                    "module_activation_id": 600 + MODULES.index(system.module),
+                    "code": system.module[1],
+                    "manufacturer_name": system.module[0],
+                    "quantity": system.module_quantity,
+                }
+            ],
+            "inverters": [
+                {
+                    "inverter_activation_id": 700,
+                    "code": system.inverter[1],
+                    "manufacturer_name": system.inverter[0],
+                    "quantity": system.inverter_quantity,
+                }
+            ],
+            "batteries": [
+                {
+                    "battery_activation_id": 800,
+                    "code": system.battery[1],
+                    "manufacturer_name": system.battery[0],
+                    "quantity": 1,
+                }
+            ]
+            if system.battery
+            else [],
+            "others": [],
+        }
+
+    def system_details(self, system: System, plan: Plan, parts: set[str] | None) -> JSON:
+        item: JSON = {
+            "kw_stc": system.kw_stc,
+            "uuid": system.uuid,
+            "id": system.id,
+            "name": system.name,
+            "modules": [
+                {
+                    "manufacturer_name": system.module[0],
+                    "code": system.module[1],
+                    "quantity": system.module_quantity,
+                }
+            ],
+            "total_module_quantity": system.module_quantity,
+            "inverters": [
+                {
+                    "manufacturer_name": system.inverter[0],
+                    "code": system.inverter[1],
+                    "quantity": system.inverter_quantity,
+                }
+            ],
+            "batteries": [{"manufacturer_name": system.battery[0], "code": system.battery[1], "quantity": 1}]
+            if system.battery
+            else [],
+            "other_components": [{"manufacturer_name": "Hardware Co.", "code": "dc_isolator_xyz", "quantity": 1}],
+            "adders": [
+                {
+                    "label": "Critter guard",
+                    "total_value": 20.0 * system.module_quantity / 10,
+                    "total_cost": 0,
+                    "show_customer": False,
+                    "quantity": 1,
+                }
+            ],
+            "module_groups": [
+                {
+                    "module_quantity": g.module_quantity,
+                    "azimuth": g.azimuth,
+                    "slope": g.slope,
+                    "layout": g.layout,
+                }
+                for g in system.module_groups
+            ],
+            "incentives": [],
+            "data": {},
+        }
+        # include_parts / exclude_parts only affect the contents of `data`
+        if parts is not None and "mcs" in parts:
+            first = system.module_groups[0]
+            item["data"] = {
+                "mcs": {
+                    "mcsSystemPanelAzimuth": first.azimuth,
+                    "mcsSystemPanelTilt": first.slope,
+                    "mcsSpecificYieldBeforeShading": round(system.specific_yield, 1),
+                }
+            }
+        if plan is Plan.RAW_DATA:
+            item["custom_data"] = {
+                "proposal_data": {
+                    "show_battery_in_proposal": system.battery is not None,
+                    "battery_price_to_show": "full",
+                }
+            }
+        return item
+
+    def private_file(self, file: PrivateFile) -> JSON:
+        return {
+            "url": self.url(file.org_id, "private_files", file.id),
+            "id": file.id,
+            "org": self.org_url(file.org_id),
+            "project": self.url(file.org_id, "projects", file.project_id) if file.project_id else None,
+            "user": f"{self.base}/api/global_users/1/",
+            "document_template": None,
+            "title": file.title,
+            "file_contents": f"https://storage.sandbox.invalid/private/{file.org_id}/{file.id}.{file.extension}"
+            f"?Expires=1893456000&Signature=sandbox",
+            "filesize": file.filesize,
+            "file_tags": [f"{self.base}/api/file_tags/{file.tag_id}/"],
+            "file_tags_data": [
+                {
+                    "url": f"{self.base}/api/file_tags/{file.tag_id}/",
+                    "title": file.tag_title,
+                    "type": "private",
+                    "id": file.tag_id,
+                }
+            ],
+            "system_uuid": None,
+            "input_data": None,
+            "input_data_hash": None,
+            "file_hash": None,
+            "status": "created",
+            "status_message": None,
+            "show_customer": False,
+            "temporary": False,
+            "upload_id": None,
+            "parts": None,
+            "completed_on": None,
+            "created_date": _ts(file.created),
+            "modified_date": _ts(file.created),
+        }
+
+    def webhook(self, webhook: Webhook) -> JSON:
+        return {
+            "id": webhook.id,
+            "url": self.url(webhook.org_id, "webhooks", webhook.id),
+            "org": self.org_url(webhook.org_id),
+            "endpoint": webhook.endpoint,
+            "enabled": webhook.enabled,
+            "debug": webhook.debug,
+            "trigger_fields": webhook.trigger_fields,
+            "payload_fields": webhook.payload_fields,
+            "headers": webhook.headers,
+        }

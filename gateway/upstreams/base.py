@@ -1,0 +1,148 @@
+"""What every upstream client shares: one call, bounded in time and size, mapped to the error tree.
+
+A call streams the body so that an oversize answer is refused while it arrives, runs under an
+overall deadline (httpx's read timeout is per chunk, so a trickling body needs one), and turns
+every httpx exception and non-success status into a ``gateway.errors.UpstreamError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from gateway.errors import (
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    error_for_status,
+)
+from gateway.settings import UpstreamConfig
+
+__all__ = ["UpstreamClient", "parse_model", "parse_retry_after"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def parse_model(model: type[M], payload: Any, upstream: str) -> M:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else "?"
+        raise UpstreamBadResponse(
+            f"{upstream}: unexpected {model.__name__} shape at '{where}'.", upstream=upstream
+        ) from None
+
+
+class UpstreamClient:
+    """One upstream's HTTP client: an ``httpx.AsyncClient`` made in the lifespan and its config."""
+
+    def __init__(self, config: UpstreamConfig, http: httpx.AsyncClient, *, concurrency: int) -> None:
+        self.config = config
+        self.name = config.name
+        self._http = http
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one request and return its decoded JSON body, or raise an ``UpstreamError``."""
+        url = f"{self.config.base_url}{path}"
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self.config.deadline_s):
+                    status, response_headers, body = await self._send(method, url, params, json_body, headers)
+            except TimeoutError:
+                raise UpstreamTimeout(
+                    f"{self.name}: no complete answer within {self.config.deadline_s:g} s.",
+                    upstream=self.name,
+                ) from None
+            except httpx.TimeoutException as exc:
+                raise UpstreamTimeout(f"{self.name}: timed out ({type(exc).__name__}).", upstream=self.name) from None
+            except httpx.TransportError as exc:
+                raise UpstreamUnavailable(
+                    f"{self.name}: unreachable ({type(exc).__name__}).", upstream=self.name
+                ) from None
+        payload = self._decode(body, status)
+        if status >= 400 or status < 200:
+            raise self._error(status, response_headers, payload)
+        return payload
+
+    async def _send(
+        self, method: str, url: str, params: Any, json_body: Any, headers: Mapping[str, str] | None
+    ) -> tuple[int, httpx.Headers, bytes]:
+        request = self._http.build_request(method, url, params=params, json=json_body, headers=headers)
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > self.config.max_response_bytes:
+                raise self._too_large()
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.config.max_response_bytes:
+                    raise self._too_large()
+                chunks.append(chunk)
+            return response.status_code, response.headers, b"".join(chunks)
+        finally:
+            await response.aclose()
+
+    def _too_large(self) -> UpstreamBadResponse:
+        return UpstreamBadResponse(
+            f"{self.name}: response larger than {self.config.max_response_bytes} bytes.", upstream=self.name
+        )
+
+    def _decode(self, body: bytes, status: int) -> Any:
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError:
+            if status >= 500:
+                return None  # an HTML error page from a proxy: the status says enough
+            raise UpstreamBadResponse(
+                f"{self.name}: the body is not valid JSON (HTTP {status}).", upstream=self.name, status=status
+            ) from None
+
+    def _error(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
+        if status == 429:
+            return UpstreamRateLimited(
+                f"{self.name}: throttled by the upstream.",
+                upstream=self.name,
+                retry_after=parse_retry_after(headers.get("retry-after")),
+            )
+        if 300 <= status < 400 or status < 200:
+            return UpstreamBadResponse(f"{self.name}: unexpected HTTP {status}.", upstream=self.name, status=status)
+        return self.error_from_body(status, headers, payload)
+
+    def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
+        """Subclasses read their upstream's error body; the base maps the status alone."""
+        return error_for_status(self.name, status)

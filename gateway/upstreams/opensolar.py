@@ -1,0 +1,197 @@
+"""The OpenSolar REST client: documented paths, DRF conventions, typed records.
+
+Paths always carry the trailing slash (required on every method but GET) and systems always carry
+``fieldset=list`` (required). Lists are bare JSON arrays paged with ``page``/``limit``; a page past
+the end is an empty list (a DRF ``404 Invalid page.`` on a later page is read the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from gateway.errors import NotFoundError, UpstreamBadResponse, UpstreamError, error_for_status
+from gateway.upstreams.base import UpstreamClient, parse_model
+from gateway.upstreams.opensolar_models import (
+    ContactRecord,
+    OrgRecord,
+    PrivateFileRecord,
+    ProjectRecord,
+    ProposalRecord,
+    Record,
+    SystemDetailsEnvelope,
+    SystemDetailsRecord,
+    SystemRecord,
+    WebhookRecord,
+    id_from_url,
+)
+
+__all__ = ["OpenSolarClient", "PrivateFileFilter"]
+
+R = TypeVar("R", bound=Record)
+UPSTREAM = "opensolar"
+
+
+class PrivateFileFilter(Record):
+    project_id: int | None = None
+    search: str | None = None
+    file_tag: str | None = None
+    ordering: str | None = None
+
+
+class OpenSolarClient(UpstreamClient):
+    """Typed async methods over OpenSolar's org-scoped REST API; the bearer token comes per call."""
+
+    def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
+        """DRF bodies: ``{"detail": "..."}``, or ``{"<field>": ["msg", ...]}`` for validation errors."""
+        if not isinstance(payload, dict):
+            return error_for_status(UPSTREAM, status)
+        detail = payload.get("detail") if isinstance(payload.get("detail"), str) else None
+        fields = {
+            k: [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in payload.items() if k != "detail"
+        } or None
+        error = error_for_status(UPSTREAM, status, fields=fields)
+        if status == 400:
+            summary = detail or "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in (fields or {}).items())
+            if summary:
+                error.message = f"{UPSTREAM}: {summary}"
+                error.args = (error.message,)
+        return error
+
+    async def _get(self, token: str, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+        return await self.request("GET", path, params=params, headers=_auth(token))
+
+    async def _one(self, model: type[R], token: str, path: str, params: Mapping[str, str | int] | None = None) -> R:
+        return parse_model(model, await self._get(token, path, params), UPSTREAM)
+
+    async def _page(
+        self,
+        model: type[R],
+        token: str,
+        path: str,
+        page: int,
+        limit: int,
+        params: Mapping[str, str | int] | None = None,
+    ) -> list[R]:
+        query: dict[str, str | int] = {**(params or {}), "page": page, "limit": limit}
+        try:
+            payload = await self._get(token, path, query)
+        except UpstreamError as exc:
+            if exc.status == 404 and page > 1:
+                return []
+            raise
+        if not isinstance(payload, list):
+            raise UpstreamBadResponse(f"{UPSTREAM}: expected a JSON array from {path}.", upstream=UPSTREAM)
+        return [parse_model(model, item, UPSTREAM) for item in payload]
+
+    async def org(self, token: str, org_id: int) -> OrgRecord:
+        return await self._one(OrgRecord, token, f"/api/orgs/{org_id}/")
+
+    async def contacts(self, token: str, org_id: int, page: int, limit: int) -> list[ContactRecord]:
+        return await self._page(ContactRecord, token, f"/api/orgs/{org_id}/contacts/", page, limit)
+
+    async def contact(self, token: str, org_id: int, contact_id: int) -> ContactRecord:
+        return await self._one(ContactRecord, token, f"/api/orgs/{org_id}/contacts/{contact_id}/")
+
+    async def projects(self, token: str, org_id: int, page: int, limit: int) -> list[ProjectRecord]:
+        return await self._page(ProjectRecord, token, f"/api/orgs/{org_id}/projects/", page, limit)
+
+    async def project(self, token: str, org_id: int, project_id: int) -> ProjectRecord:
+        return await self._one(ProjectRecord, token, f"/api/orgs/{org_id}/projects/{project_id}/")
+
+    async def systems(
+        self, token: str, org_id: int, page: int, limit: int, project_id: int | None = None
+    ) -> list[SystemRecord]:
+        params: dict[str, str | int] = {"fieldset": "list"}
+        if project_id is not None:
+            params["project"] = project_id
+        return await self._page(SystemRecord, token, f"/api/orgs/{org_id}/systems/", page, limit, params)
+
+    async def system(self, token: str, org_id: int, system_id: int) -> SystemRecord:
+        return await self._one(SystemRecord, token, f"/api/orgs/{org_id}/systems/{system_id}/", {"fieldset": "list"})
+
+    async def system_details(
+        self,
+        token: str,
+        org_id: int,
+        project_id: int,
+        *,
+        include_parts: tuple[str, ...] = (),
+        exclude_parts: tuple[str, ...] = (),
+        limit_to_sold: bool = False,
+    ) -> list[SystemDetailsRecord]:
+        params: dict[str, str | int] = {}
+        if include_parts:
+            params["include_parts"] = ",".join(include_parts)
+        if exclude_parts:
+            params["exclude_parts"] = ",".join(exclude_parts)
+        if limit_to_sold:
+            params["limit_to_sold"] = "true"
+        path = f"/api/orgs/{org_id}/projects/{project_id}/systems/details/"
+        return (await self._one(SystemDetailsEnvelope, token, path, params)).systems
+
+    async def private_files(
+        self, token: str, org_id: int, page: int, limit: int, filters: PrivateFileFilter
+    ) -> list[PrivateFileRecord]:
+        params: dict[str, str | int] = {}
+        for key, value in (
+            ("project", filters.project_id),
+            ("search", filters.search),
+            ("file_tags", filters.file_tag),
+            ("ordering", filters.ordering),
+        ):
+            if value is not None:
+                params[key] = value
+        return await self._page(PrivateFileRecord, token, f"/api/orgs/{org_id}/private_files/", page, limit, params)
+
+    async def private_file(self, token: str, org_id: int, file_id: int) -> PrivateFileRecord:
+        return await self._one(PrivateFileRecord, token, f"/api/orgs/{org_id}/private_files/{file_id}/")
+
+    async def proposal(self, token: str, project_id: int) -> ProposalRecord:
+        payload = await self._get(token, "/api/user_logins/", {"project_ids": project_id})
+        return _proposal_from(payload, project_id)
+
+    async def webhooks(self, token: str, org_id: int, page: int, limit: int) -> list[WebhookRecord]:
+        return await self._page(WebhookRecord, token, f"/api/orgs/{org_id}/webhooks/", page, limit)
+
+    async def create_webhook(self, token: str, org_id: int, body: Mapping[str, Any]) -> WebhookRecord:
+        payload = await self.request(
+            "POST", f"/api/orgs/{org_id}/webhooks/", json_body=dict(body), headers=_auth(token)
+        )
+        return parse_model(WebhookRecord, payload, UPSTREAM)
+
+    async def update_webhook(self, token: str, org_id: int, webhook_id: int, body: Mapping[str, Any]) -> WebhookRecord:
+        payload = await self.request(
+            "PATCH", f"/api/orgs/{org_id}/webhooks/{webhook_id}/", json_body=dict(body), headers=_auth(token)
+        )
+        return parse_model(WebhookRecord, payload, UPSTREAM)
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _proposal_from(payload: Any, project_id: int) -> ProposalRecord:
+    """Find the project in the array of orgs that ``/api/user_logins/`` answers with."""
+    if not isinstance(payload, list):
+        raise UpstreamBadResponse(f"{UPSTREAM}: expected a JSON array of orgs from user_logins.", upstream=UPSTREAM)
+    for org in payload:
+        for project in (org.get("projects") or []) if isinstance(org, dict) else []:
+            if isinstance(project, dict) and (
+                project.get("id") == project_id or id_from_url(project.get("url")) == project_id
+            ):
+                data = project.get("proposal_data") or {}
+                return parse_model(
+                    ProposalRecord,
+                    {
+                        "project_id": project_id,
+                        "usage_annual_or_guess": project.get("usage_annual_or_guess"),
+                        "valid_until_date": project.get("valid_until_date"),
+                        "has_battery": data.get("has_battery"),
+                        "systems": data.get("systems") or [],
+                    },
+                    UPSTREAM,
+                )
+    raise NotFoundError(f"{UPSTREAM}: no proposal data for project {project_id}.", upstream=UPSTREAM, status=200)

@@ -1,0 +1,49 @@
+"""Every GraphQL error leaves with a stable ``extensions.code``; unexpected ones are masked.
+
+Gateway errors carry their own code (graphql-core copies ``original_error.extensions``). Parse and
+validation errors get ``GRAPHQL_PARSE_FAILED``/``GRAPHQL_VALIDATION_FAILED``. Anything else is a bug:
+it is logged with its traceback and replaced by "Unexpected error." with ``INTERNAL_SERVER_ERROR``,
+so no stack trace, upstream body or secret reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.errors import GatewayError
+
+__all__ = ["ErrorCodes"]
+
+logger = logging.getLogger("gateway.graphql")
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        return error
+    if original is None:
+        if not (error.extensions or {}).get("code"):
+            code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+            error.extensions = {**(error.extensions or {}), "code": code}
+        return error
+    logger.error("unexpected error at %s", error.path, exc_info=original)
+    return GraphQLError(
+        "Unexpected error.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_coded(error) for error in result.errors]

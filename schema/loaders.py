@@ -1,0 +1,119 @@
+"""Per-request DataLoaders: every upstream read goes through one, keyed on the normalised request.
+
+Built fresh for each request (never process-wide) and bound to that request's credential, so a
+request never fetches the same resource twice and never sees another caller's memo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from gateway.errors import UnauthenticatedError
+from gateway.upstreams.opensolar import OpenSolarClient, PrivateFileFilter
+from gateway.upstreams.opensolar_models import (
+    ContactRecord,
+    OrgRecord,
+    PrivateFileRecord,
+    ProjectRecord,
+    ProposalRecord,
+    SystemDetailsRecord,
+    SystemRecord,
+    WebhookRecord,
+)
+
+__all__ = ["Loaders", "PageKey", "SystemDetailsKey"]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+# The largest page the gateway asks OpenSolar for when it needs a whole list (a project's systems).
+FULL_LIST_PAGE = 100
+
+
+def _loader(fetch: Callable[[K], Awaitable[V]]) -> DataLoader[K, V]:
+    """A loader whose batch runs each key's fetch concurrently and fails per key, not per batch."""
+
+    async def load(keys: Sequence[K]) -> list[V | BaseException]:
+        return list(await asyncio.gather(*(fetch(key) for key in keys), return_exceptions=True))
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    kind: str
+    org_id: int
+    page: int
+    limit: int
+    files: PrivateFileFilter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemDetailsKey:
+    org_id: int
+    project_id: int
+    include_parts: tuple[str, ...] = ()
+    exclude_parts: tuple[str, ...] = ()
+    limit_to_sold: bool = False
+
+
+class Loaders:
+    """The loaders of one request, all sharing its OpenSolar credential."""
+
+    def __init__(self, opensolar: OpenSolarClient, token: str | None) -> None:
+        self._client = opensolar
+        self._token = token
+        self.org: DataLoader[int, OrgRecord] = _loader(lambda org_id: opensolar.org(self.token, org_id))
+        self.project: DataLoader[tuple[int, int], ProjectRecord] = _loader(lambda k: opensolar.project(self.token, *k))
+        self.contact: DataLoader[tuple[int, int], ContactRecord] = _loader(lambda k: opensolar.contact(self.token, *k))
+        self.system: DataLoader[tuple[int, int], SystemRecord] = _loader(lambda k: opensolar.system(self.token, *k))
+        self.private_file: DataLoader[tuple[int, int], PrivateFileRecord] = _loader(
+            lambda k: opensolar.private_file(self.token, *k)
+        )
+        self.project_systems: DataLoader[tuple[int, int], list[SystemRecord]] = _loader(self._project_systems)
+        self.system_details: DataLoader[SystemDetailsKey, list[SystemDetailsRecord]] = _loader(
+            lambda k: opensolar.system_details(
+                self.token,
+                k.org_id,
+                k.project_id,
+                include_parts=k.include_parts,
+                exclude_parts=k.exclude_parts,
+                limit_to_sold=k.limit_to_sold,
+            )
+        )
+        self.proposal: DataLoader[int, ProposalRecord] = _loader(lambda pid: opensolar.proposal(self.token, pid))
+        self.contacts_page: DataLoader[PageKey, list[ContactRecord]] = _loader(
+            lambda k: opensolar.contacts(self.token, k.org_id, k.page, k.limit)
+        )
+        self.projects_page: DataLoader[PageKey, list[ProjectRecord]] = _loader(
+            lambda k: opensolar.projects(self.token, k.org_id, k.page, k.limit)
+        )
+        self.webhooks_page: DataLoader[PageKey, list[WebhookRecord]] = _loader(
+            lambda k: opensolar.webhooks(self.token, k.org_id, k.page, k.limit)
+        )
+        self.files_page: DataLoader[PageKey, list[PrivateFileRecord]] = _loader(
+            lambda k: opensolar.private_files(self.token, k.org_id, k.page, k.limit, k.files or PrivateFileFilter())
+        )
+
+    @property
+    def token(self) -> str:
+        if not self._token:
+            raise UnauthenticatedError(
+                "No OpenSolar credential: send 'Authorization: Bearer <token>' or configure OPENSOLAR_TOKEN."
+            )
+        return self._token
+
+    async def _project_systems(self, key: tuple[int, int]) -> list[SystemRecord]:
+        org_id, project_id = key
+        systems: list[SystemRecord] = []
+        page = 1
+        while True:
+            rows = await self._client.systems(self.token, org_id, page, FULL_LIST_PAGE, project_id=project_id)
+            systems.extend(rows)
+            if len(rows) < FULL_LIST_PAGE:
+                return systems
+            page += 1

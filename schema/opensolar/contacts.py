@@ -1,0 +1,72 @@
+"""Contacts: an org's customers (projects inline brief copies in ``contacts_data``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.upstreams.opensolar_models import ContactRecord, id_from_url
+from schema.info import Info
+from schema.opensolar.fields import record_field
+
+if TYPE_CHECKING:
+    from schema.opensolar.projects import Project
+
+__all__ = ["Contact", "ContactType", "Gender"]
+
+
+@strawberry.enum
+class Gender(Enum):
+    UNSET = 0
+    FEMALE = 1
+    MALE = 2
+
+
+@strawberry.enum
+class ContactType(Enum):
+    NORMAL = 0
+    PROPOSAL_SHARE = 1
+
+
+def _enum(cls: type[Enum]) -> object:
+    return lambda value: next((member for member in cls if member.value == value), None)
+
+
+@strawberry.type(description="A customer contact of the org.")
+class Contact:
+    org_id: strawberry.Private[int]
+    record: strawberry.Private[ContactRecord]
+
+    async def load_full(self, info: Info) -> ContactRecord:
+        return await info.context.loaders.contact.load((self.org_id, self.record.id))
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.id))
+
+    first_name = record_field("first_name", str | None)
+    family_name = record_field("family_name", str | None)
+    display = record_field("display", str | None)
+    email = record_field("email", str | None)
+    phone = record_field("phone", str | None)
+    date_of_birth = record_field("date_of_birth", date | None)
+    gender = record_field("gender", Gender | None, convert=_enum(Gender))  # type: ignore[arg-type]
+    type = record_field("type", ContactType | None, convert=_enum(ContactType))  # type: ignore[arg-type]
+    identifier = record_field("identifier", str | None)
+    passport_number = record_field("passport_number", str | None)
+    licence_number = record_field("licence_number", str | None)
+    custom_contact_info_1 = record_field("custom_contact_info_1", str | None)
+    custom_contact_info_2 = record_field("custom_contact_info_2", str | None)
+
+    @strawberry.field(description="The contact's projects (from the contact detail's project links).")
+    async def projects(
+        self, info: Info
+    ) -> list[Annotated[Project, strawberry.lazy("schema.opensolar.projects")]] | None:
+        from schema.opensolar.projects import Project
+
+        record = self.record if self.record.has("projects") else await self.load_full(info)
+        ids = [pid for pid in (id_from_url(url) for url in record.projects) if pid is not None]
+        return [Project.from_id(self.org_id, pid) for pid in ids]

@@ -1,0 +1,176 @@
+"""The decoded design as GraphQL types: typed summary fields, plus JSON for any sub-tree."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import strawberry
+
+from schema.context import Context
+from schema.design import DesignDocument, json_at_path
+from schema.scalars import JSON, json_value
+from schema.scene import SceneSystem, count_panels, scene_origin, scene_systems
+
+__all__ = ["Design", "DesignSystem", "decode_once"]
+
+
+async def decode_once(context: Context, project_id: int, encoded: str) -> DesignDocument:
+    """Decode a project's design at most once per request, however many fields select it."""
+    task = context.designs.get(project_id)
+    if task is None:
+        task = asyncio.ensure_future(context.services.designs.decode(encoded))
+        context.designs[project_id] = task
+    return await task
+
+
+@strawberry.type
+class GeoPoint:
+    lat: float
+    lon: float
+
+
+@strawberry.type
+class DesignModuleGroup:
+    uuid: str | None
+    azimuth: float | None
+    slope: float | None
+    module_count: int
+
+
+@strawberry.type
+class DesignInverter:
+    manufacturer_name: str | None
+    code: str | None
+    quantity: float | None
+    max_power_rating_kw: float | None
+
+
+@strawberry.type
+class DesignPaymentOption:
+    title: str | None
+    payment_type: str | None
+    payback_years: float | None
+    net_present_value: float | None
+    internal_rate_of_return: float | None
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@strawberry.type(description="One OsSystem of the scene, with its per-system pricing where the design has it.")
+class DesignSystem:
+    scene: strawberry.Private[SceneSystem]
+
+    @strawberry.field
+    def uuid(self) -> str | None:
+        return self.scene.uuid
+
+    @strawberry.field
+    def kw_stc(self) -> float | None:
+        return self.scene.kw_stc
+
+    @strawberry.field(description="moduleQuantity as the system states it.")
+    def module_quantity(self) -> float | None:
+        return self.scene.module_quantity
+
+    @strawberry.field(description="OsModule nodes counted in the scene.")
+    def panel_count(self) -> int:
+        return self.scene.panel_count
+
+    @strawberry.field
+    def annual_output_kwh(self) -> float | None:
+        return self.scene.annual_output_kwh
+
+    @strawberry.field
+    def monthly_output_kwh(self) -> list[float] | None:
+        return self.scene.monthly_output_kwh
+
+    @strawberry.field
+    def module_groups(self) -> list[DesignModuleGroup]:
+        return [
+            DesignModuleGroup(uuid=g.uuid, azimuth=g.azimuth, slope=g.slope, module_count=g.module_count)
+            for g in self.scene.groups
+        ]
+
+    @strawberry.field
+    def inverters(self) -> list[DesignInverter]:
+        return [
+            DesignInverter(
+                manufacturer_name=i.manufacturer_name,
+                code=i.code,
+                quantity=i.quantity,
+                max_power_rating_kw=i.max_power_rating_kw,
+            )
+            for i in self.scene.inverters
+        ]
+
+    @strawberry.field(description="AC size in W from the inverters' ratings, when every inverter states one.")
+    def ac_watts(self) -> float | None:
+        return self.scene.ac_watts
+
+    @strawberry.field
+    def price_including_tax(self) -> float | None:
+        return _num(self.scene.finance.get("system_price_including_tax"))
+
+    @strawberry.field(description="The design's pricing object (margin, discount, tax, line items, ...).")
+    def pricing(self) -> JSON | None:
+        return json_value(self.scene.finance.get("pricing"))
+
+    @strawberry.field
+    def incentive_to_customer_total(self) -> float | None:
+        value = self.scene.finance.get("incentive_to_customer")
+        return _num(value.get("total")) if isinstance(value, dict) else None
+
+    @strawberry.field
+    def payment_options(self) -> list[DesignPaymentOption]:
+        options = self.scene.finance.get("payment_options")
+        return (
+            [
+                DesignPaymentOption(
+                    title=o.get("title"),
+                    payment_type=o.get("payment_type"),
+                    payback_years=_num(o.get("payback_year")),
+                    net_present_value=_num(o.get("net_present_value")),
+                    internal_rate_of_return=_num(o.get("internal_rate_of_return")),
+                )
+                for o in options
+                if isinstance(o, dict)
+            ]
+            if isinstance(options, list)
+            else []
+        )
+
+
+@strawberry.type(description="A project's decoded design (gzip + base64 scene graph).")
+class Design:
+    document: strawberry.Private[DesignDocument]
+
+    @strawberry.field(description="WGS84 origin of the local scene (sceneOrigin4326).")
+    def scene_origin(self) -> GeoPoint | None:
+        origin = scene_origin(self.document.document)
+        return GeoPoint(lat=origin[0], lon=origin[1]) if origin else None
+
+    @strawberry.field
+    def systems(self) -> list[DesignSystem]:
+        return [DesignSystem(scene=s) for s in scene_systems(self.document.document)]
+
+    @strawberry.field(description="OsModule nodes in the whole scene.")
+    def total_panel_count(self) -> int:
+        return count_panels(self.document.document.get("object"))
+
+    @strawberry.field
+    def compressed_bytes(self) -> int:
+        return self.document.compressed_bytes
+
+    @strawberry.field
+    def decompressed_bytes(self) -> int:
+        return self.document.decompressed_bytes
+
+    @strawberry.field(
+        description="A sub-tree by dotted path (systems.0.pricing) or JSON Pointer "
+        "(/object/userData); the whole document when path is omitted; null when absent."
+    )
+    def json(self, path: str | None = None) -> JSON | None:
+        return json_value(json_at_path(self.document.document, path))

@@ -1,0 +1,40 @@
+"""Fields read from an upstream record, falling back to the detail call only when the record lacks them.
+
+A list row or an inlined ``*_data`` copy often holds what a query asks for; ``record_field`` serves
+from it when the upstream sent that key and otherwise asks the object for its full record, which
+goes through the request's DataLoader (one call however many fields fall back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import strawberry
+
+from gateway.upstreams.opensolar_models import Record
+from schema.info import Info
+
+__all__ = ["Sourced", "record_field"]
+
+
+class Sourced(Protocol):
+    @property
+    def record(self) -> Record: ...
+
+    def load_full(self, info: Info) -> Awaitable[Record]: ...
+
+
+async def _resolve(root: Sourced, info: Info, attr: str) -> Any:
+    record = root.record if root.record.has(attr) else await root.load_full(info)
+    return getattr(record, attr)
+
+
+def record_field(
+    attr: str, graphql_type: Any, description: str | None = None, convert: Callable[[Any], Any] | None = None
+) -> Any:
+    async def resolve(root: strawberry.Parent[Any], info: Info) -> Any:
+        value = await _resolve(root, info, attr)
+        return convert(value) if convert is not None and value is not None else value
+
+    return strawberry.field(resolver=resolve, graphql_type=graphql_type, description=description)

@@ -1,0 +1,211 @@
+"""Projects: list rows serve what they hold; anything else comes from one project-detail call."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.errors import BadRequestError
+from gateway.upstreams.opensolar_models import ProjectRecord, id_from_url
+from schema.info import Info
+from schema.loaders import SystemDetailsKey
+from schema.opensolar.contacts import Contact
+from schema.opensolar.design_types import Design, decode_once
+from schema.opensolar.fields import record_field
+from schema.opensolar.files import PrivateFile
+from schema.opensolar.proposals import Proposal
+from schema.opensolar.systems import System, SystemDetails
+
+if TYPE_CHECKING:
+    from schema.opensolar.org import Org
+
+__all__ = ["DesignStatus", "Project", "TeamMember", "Workflow"]
+
+MAX_PARTS = 20
+
+
+@strawberry.enum(description="Whether OpenSolar sent the project's design.")
+class DesignStatus(Enum):
+    AVAILABLE = "available"
+    NOT_PROVIDED = strawberry.enum_value(
+        "not_provided",
+        description="OpenSolar omitted the design (or sent null): it is only included for orgs on the "
+        "Raw Data API Access plan, and a project with no design yet has none either.",
+    )
+
+
+@strawberry.type
+class Workflow:
+    id: int | None
+    workflow_id: int | None
+    active_stage_id: int | None
+
+
+@strawberry.type(description="The team member assigned to the project (email and phone as OpenSolar masks them).")
+class TeamMember:
+    id: strawberry.ID
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+def _parts(values: list[str] | None, name: str) -> tuple[str, ...]:
+    parts = tuple(sorted({v.strip() for v in values or [] if v.strip()}))
+    if len(parts) > MAX_PARTS or any(not p.replace("_", "").isalnum() for p in parts):
+        raise BadRequestError(f"'{name}' takes up to {MAX_PARTS} part names such as 'mcs'.", argument=name)
+    return parts
+
+
+@strawberry.type(description="An OpenSolar project.")
+class Project:
+    org_id: strawberry.Private[int]
+    record: strawberry.Private[ProjectRecord]
+
+    @classmethod
+    def from_id(cls, org_id: int, project_id: int) -> Project:
+        return cls(org_id=org_id, record=ProjectRecord.model_validate({"id": project_id}))
+
+    async def load_full(self, info: Info) -> ProjectRecord:
+        return await info.context.loaders.project.load((self.org_id, self.record.id))
+
+    async def _with(self, info: Info, attr: str) -> ProjectRecord:
+        return self.record if self.record.has(attr) else await self.load_full(info)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.id))
+
+    identifier = record_field("identifier", str | None)
+    title = record_field("title", str | None)
+    address = record_field("address", str | None)
+    business_name = record_field("business_name", str | None)
+    locality = record_field("locality", str | None)
+    state = record_field("state", str | None)
+    zip = record_field("zip", str | None)
+    county = record_field("county", str | None)
+    country_iso2 = record_field("country_iso2", str | None)
+    country_name = record_field("country_name", str | None)
+    lat = record_field("lat", float | None)
+    lon = record_field("lon", float | None)
+    timezone_offset = record_field("timezone_offset", float | None)
+    is_residential = record_field("is_residential", bool | None)
+    is_lite = record_field("is_lite", bool | None)
+    lead_source = record_field("lead_source", str | None)
+    notes = record_field("notes", str | None)
+    site_notes = record_field("site_notes", str | None)
+    priority = record_field("priority", int | None)
+    stage = record_field(
+        "stage",
+        int | None,
+        "Deprecated upstream: the workflow milestone (0 Presale, 1 Lock "
+        "Pricing, 2 Sold, 3 Installed, 4 Others). Prefer workflow.activeStageId.",
+    )
+    created_date = record_field("created_date", datetime | None)
+    modified_date = record_field("modified_date", datetime | None)
+    sold_date = record_field("sold_date", date | None)
+    installation_date = record_field("installation_date", date | None)
+    contract_date = record_field("contract_date", date | None)
+    valid_until_date = record_field("valid_until_date", date | None)
+    usage = record_field("usage", JSON | None, "Usage as OpenSolar stores it ({usage_data_source, values}).")
+    usage_annual_kwh = record_field(
+        "usage_annual_or_guess",
+        float | None,
+        "Annual consumption in kWh (OpenSolar's usage_annual_or_guess).",
+    )
+    share_link = record_field("share_link", str | None)
+    years_to_simulate = record_field("years_to_simulate", int | None)
+    language = record_field("language", str | None)
+    number_of_phases = record_field("number_of_phases", int | None)
+    number_of_storeys = record_field("number_of_storeys", int | None)
+    custom_data = record_field("custom_data", JSON | None)
+
+    @strawberry.field
+    async def workflow(self, info: Info) -> Workflow | None:
+        flow = (await self._with(info, "workflow")).workflow
+        return (
+            Workflow(id=flow.id, workflow_id=flow.workflow_id, active_stage_id=flow.active_stage_id) if flow else None
+        )
+
+    @strawberry.field
+    async def assigned_role(self, info: Info) -> TeamMember | None:
+        record = await self._with(info, "assigned_role_id")
+        if record.assigned_role_id is None:
+            return None
+        return TeamMember(
+            id=strawberry.ID(str(record.assigned_role_id)),
+            name=record.assigned_role_name,
+            email=record.assigned_role_email,
+            phone=record.assigned_role_phone,
+        )
+
+    @strawberry.field
+    def org(self) -> Annotated[Org, strawberry.lazy("schema.opensolar.org")]:
+        from schema.opensolar.org import Org
+
+        return Org(org_id=self.org_id)
+
+    @strawberry.field(description="The project's contacts (from the inlined contacts_data when present).")
+    async def contacts(self, info: Info) -> list[Contact] | None:
+        record = await self._with(info, "contacts_data")
+        return [Contact(org_id=self.org_id, record=c) for c in record.contacts_data]
+
+    @strawberry.field(description="The project's systems (inlined in project detail, else the systems list).")
+    async def systems(self, info: Info) -> list[System] | None:
+        if self.record.has("systems"):
+            return [System(org_id=self.org_id, project_id=self.record.id, record=s) for s in self.record.systems]
+        rows = await info.context.loaders.project_systems.load((self.org_id, self.record.id))
+        return [System(org_id=self.org_id, project_id=self.record.id, record=s) for s in rows]
+
+    @strawberry.field(description="The sold system, if the project is sold.")
+    async def sold_system(self, info: Info) -> System | None:
+        system_id = id_from_url((await self._with(info, "system_sold")).system_sold)
+        if system_id is None:
+            return None
+        rows = await info.context.loaders.project_systems.load((self.org_id, self.record.id))
+        record = next((s for s in rows if s.id == system_id), None)
+        return System(org_id=self.org_id, project_id=self.record.id, record=record) if record else None
+
+    @strawberry.field(
+        description="System details: components, module groups, adders, incentives; custom_data "
+        "only on the Raw Data plan. includeParts and excludeParts cannot be combined."
+    )
+    async def system_details(
+        self,
+        info: Info,
+        include_parts: list[str] | None = None,
+        exclude_parts: list[str] | None = None,
+        limit_to_sold: bool = False,
+    ) -> list[SystemDetails] | None:
+        include, exclude = _parts(include_parts, "includeParts"), _parts(exclude_parts, "excludeParts")
+        if include and exclude:
+            raise BadRequestError("includeParts and excludeParts cannot be combined.", argument="includeParts")
+        key = SystemDetailsKey(self.org_id, self.record.id, include, exclude, limit_to_sold)
+        return [SystemDetails(record=r) for r in await info.context.loaders.system_details.load(key)]
+
+    @strawberry.field(description="The project's private files (inlined in project detail).")
+    async def private_files(self, info: Info) -> list[PrivateFile] | None:
+        record = await self._with(info, "private_files_data")
+        return [PrivateFile(org_id=self.org_id, record=f) for f in record.private_files_data]
+
+    @strawberry.field(description="Why design is null, when it is.")
+    async def design_status(self, info: Info) -> DesignStatus | None:
+        record = await self._with(info, "design")
+        return DesignStatus.AVAILABLE if record.design else DesignStatus.NOT_PROVIDED
+
+    @strawberry.field(
+        description="The decoded design (Raw Data plan only; see designStatus). Decoded only when "
+        "selected, and at most once per request."
+    )
+    async def design(self, info: Info) -> Design | None:
+        record = await self._with(info, "design")
+        if not record.design:
+            return None
+        return Design(document=await decode_once(info.context, self.record.id, record.design))
+
+    @strawberry.field(description="Proposal data (Raw Data plan only; PLAN_REQUIRED otherwise).")
+    async def proposal(self, info: Info) -> Proposal | None:
+        return Proposal(record=await info.context.loaders.proposal.load(self.record.id))

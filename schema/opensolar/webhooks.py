@@ -1,0 +1,158 @@
+"""Webhooks: the org's registrations, and the mutations that create, update and disable them.
+
+OpenSolar documents no DELETE: clients disable with ``PATCH {"enabled": false}``. The ``headers``
+OpenSolar sends back to the receiver are a stringified JSON object upstream; they usually carry a
+secret, so the graph exposes only their names. Writes are never retried.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.errors import BadRequestError
+from gateway.upstreams.opensolar_models import WebhookRecord
+from schema.context import parse_id
+from schema.info import Info
+
+__all__ = ["Webhook", "WebhookInput", "WebhookMutations", "WebhookPatch"]
+
+MAX_FIELDS = 200
+MAX_HEADERS = 20
+
+
+@strawberry.type(description="A webhook registration.")
+class Webhook:
+    record: strawberry.Private[WebhookRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.id))
+
+    @strawberry.field
+    def endpoint(self) -> str | None:
+        return self.record.endpoint
+
+    @strawberry.field
+    def enabled(self) -> bool | None:
+        return self.record.enabled
+
+    @strawberry.field
+    def debug(self) -> bool | None:
+        return self.record.debug
+
+    @strawberry.field
+    def trigger_fields(self) -> list[str] | None:
+        return self.record.trigger_fields
+
+    @strawberry.field
+    def payload_fields(self) -> list[str] | None:
+        return self.record.payload_fields
+
+    @strawberry.field(description="Names of the headers OpenSolar sends to the endpoint (values are secrets).")
+    def header_names(self) -> list[str]:
+        return self.record.header_names
+
+
+@strawberry.input(description="A new webhook. Field paths are model.field (model.* for every field).")
+class WebhookInput:
+    endpoint: str
+    enabled: bool = True
+    debug: bool = False
+    trigger_fields: list[str] | None = None
+    payload_fields: list[str] | None = None
+    headers: JSON | None = strawberry.field(
+        default=None, description="Headers OpenSolar sends to the endpoint, as an object of strings."
+    )
+
+
+@strawberry.input(description="Changes to a webhook; omitted fields stay as they are.")
+class WebhookPatch:
+    endpoint: str | None = strawberry.UNSET
+    enabled: bool | None = strawberry.UNSET
+    debug: bool | None = strawberry.UNSET
+    trigger_fields: list[str] | None = strawberry.UNSET
+    payload_fields: list[str] | None = strawberry.UNSET
+    headers: JSON | None = strawberry.UNSET
+
+
+def _body(values: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is strawberry.UNSET:
+            continue
+        if name == "endpoint" and not (isinstance(value, str) and value.startswith(("https://", "http://"))):
+            raise BadRequestError("endpoint must be an http(s) URL.", argument="endpoint")
+        if name in {"trigger_fields", "payload_fields"} and value is not None and len(value) > MAX_FIELDS:
+            raise BadRequestError(f"{name} takes at most {MAX_FIELDS} paths.", argument=name)
+        if name in {"enabled", "debug"} and value is None:
+            raise BadRequestError(f"{name} cannot be null.", argument=name)
+        if name == "headers":
+            value = _headers(value)
+        body[name] = value
+    return body
+
+
+def _headers(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not (
+        isinstance(value, dict)
+        and len(value) <= MAX_HEADERS
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    ):
+        raise BadRequestError(f"headers must be an object of at most {MAX_HEADERS} string values.", argument="headers")
+    return json.dumps(value)  # OpenSolar takes headers as a stringified JSON object
+
+
+@strawberry.type
+class WebhookMutations:
+    @strawberry.mutation(description="Register a webhook with OpenSolar.")
+    async def create_webhook(
+        self, info: Info, input: WebhookInput, org_id: strawberry.ID | None = None
+    ) -> Webhook | None:
+        org = info.context.org_id(org_id)
+        body = _body(
+            {
+                "endpoint": input.endpoint,
+                "enabled": input.enabled,
+                "debug": input.debug,
+                "trigger_fields": input.trigger_fields,
+                "payload_fields": input.payload_fields,
+                "headers": input.headers,
+            }
+        )
+        body = {k: v for k, v in body.items() if v is not None}
+        record = await info.context.services.opensolar.create_webhook(info.context.loaders.token, org, body)
+        return Webhook(record=record)
+
+    @strawberry.mutation(description="Change a webhook (PATCH: only the given fields).")
+    async def update_webhook(
+        self, info: Info, id: strawberry.ID, input: WebhookPatch, org_id: strawberry.ID | None = None
+    ) -> Webhook | None:
+        org = info.context.org_id(org_id)
+        body = _body(
+            {
+                name: getattr(input, name)
+                for name in ("endpoint", "enabled", "debug", "trigger_fields", "payload_fields", "headers")
+            }
+        )
+        if not body:
+            raise BadRequestError("Nothing to update: give at least one field.", argument="input")
+        record = await info.context.services.opensolar.update_webhook(
+            info.context.loaders.token, org, parse_id(id, "webhook id"), body
+        )
+        return Webhook(record=record)
+
+    @strawberry.mutation(description="Disable a webhook (OpenSolar has no delete; this PATCHes enabled=false).")
+    async def disable_webhook(
+        self, info: Info, id: strawberry.ID, org_id: strawberry.ID | None = None
+    ) -> Webhook | None:
+        org = info.context.org_id(org_id)
+        record = await info.context.services.opensolar.update_webhook(
+            info.context.loaders.token, org, parse_id(id, "webhook id"), {"enabled": False}
+        )
+        return Webhook(record=record)

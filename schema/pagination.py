@@ -1,0 +1,126 @@
+"""Relay-style connections over OpenSolar's ``page``/``limit`` lists, which have no totals.
+
+A cursor is an opaque absolute offset. Walking forward with the same ``first`` stays aligned to the
+upstream's pages, so each connection page costs one upstream call; an unaligned ``after`` costs two.
+``hasNextPage`` is true when the upstream page came back full (the API gives no count, so the page
+after a full last page may be empty). No ``totalCount`` is invented.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import strawberry
+
+from gateway.errors import BadRequestError
+
+__all__ = [
+    "DEFAULT_FIRST",
+    "MAX_FIRST",
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "Window",
+    "connection",
+    "fetch_window",
+    "paginate",
+    "window",
+]
+
+T = TypeVar("T")
+V = TypeVar("V")
+DEFAULT_FIRST = 20
+MAX_FIRST = 100  # OWASP "amount limiting"; also strawberry's relay_max_results default
+_PREFIX = "offset:"
+
+
+@strawberry.type(description="Where a page of a connection sits; the upstream gives no total count.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    if not text.startswith(_PREFIX) or not text[len(_PREFIX) :].isdigit():
+        raise BadRequestError("Invalid cursor: pass an endCursor or cursor this API returned.", argument="after")
+    return int(text[len(_PREFIX) :])
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    offset: int
+    first: int
+
+
+def window(first: int | None, after: str | None) -> Window:
+    size = DEFAULT_FIRST if first is None else first
+    if not 1 <= size <= MAX_FIRST:
+        raise BadRequestError(f"'first' must be between 1 and {MAX_FIRST}.", argument="first")
+    return Window(decode_cursor(after) if after else 0, size)
+
+
+async def fetch_window(fetch_page: Callable[[int, int], Awaitable[list[T]]], win: Window) -> tuple[list[T], bool]:
+    """The items of ``win`` from a 1-based ``fetch_page(page, limit)``, and whether more may follow."""
+    limit = win.first
+    page, skip = divmod(win.offset, limit)
+    if not skip:
+        rows = await fetch_page(page + 1, limit)
+        return rows, len(rows) == limit
+    head, tail = await asyncio.gather(fetch_page(page + 1, limit), fetch_page(page + 2, limit))
+    combined = head[skip:] + tail
+    return combined[:limit], len(combined) > limit
+
+
+def connection(items: list[T], win: Window, has_next: bool) -> Connection[T]:
+    edges = [Edge(node=item, cursor=encode_cursor(win.offset + i + 1)) for i, item in enumerate(items)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=win.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
+
+
+async def paginate(
+    fetch_page: Callable[[int, int], Awaitable[list[V]]],
+    first: int | None,
+    after: str | None,
+    wrap: Callable[[V], T],
+) -> Connection[T]:
+    win = window(first, after)
+    rows, has_next = await fetch_window(fetch_page, win)
+    return connection([wrap(row) for row in rows], win, has_next)

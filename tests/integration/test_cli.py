@@ -1,0 +1,48 @@
+"""The commands a newcomer types: serve (GraphiQL on the sandbox) and schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from schema import build_schema
+from tests.integration.servers import free_port, process
+
+pytestmark = pytest.mark.integration
+
+SDL = Path(__file__).parents[2] / "schema" / "schema.graphql"
+
+
+def test_committed_sdl_is_current() -> None:
+    assert SDL.read_text() == str(build_schema()) + "\n", "run `make schema` to refresh schema/schema.graphql"
+
+
+def test_schema_command_prints_the_sdl() -> None:
+    output = subprocess.run([sys.executable, "-m", "gateway", "schema"], capture_output=True, text=True, check=True)
+    assert output.stdout == SDL.read_text()
+
+
+def test_serve_without_credentials_serves_graphiql_on_the_sandbox() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with process(["serve", "--port", str(port)], f"{url}/healthz") as proc:
+        page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
+        result = httpx.post(f"{url}/graphql", json={"query": "{ org { name projects(first: 2) { nodes { title } } } }"})
+        proc.terminate()
+        log = proc.communicate(timeout=10)[0].decode()
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert result.json()["data"]["org"]["name"].startswith("Sunrise Solar")
+    assert "SANDBOX MODE" in log
+
+
+def test_serve_with_credentials_turns_graphiql_off() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"OPENSOLAR_TOKEN": "x" * 40, "OPENSOLAR_BASE_URL": f"http://127.0.0.1:{free_port()}"}
+    with process(["serve", "--port", str(port)], f"{url}/healthz", env=env):
+        page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 404

@@ -1,0 +1,74 @@
+"""The gateway over real sockets: a separate sandbox server, configured only by environment variables."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
+from gateway.settings import Settings
+from tests.conftest import errors_by_code, running_gateway
+from tests.integration.servers import free_port, process
+
+pytestmark = pytest.mark.integration
+
+RAW_TOKEN = sandbox_token(f"raw_data:{RAW_DATA_ORG_ID}")
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    port = free_port()
+    with process(["sandbox", "--port", str(port)], f"http://127.0.0.1:{port}/_sandbox/stats"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def real_settings(base_url: str, **extra: object) -> Settings:
+    return Settings.model_validate(
+        {
+            "OPENSOLAR_BASE_URL": base_url,
+            "OPENSOLAR_TOKEN": RAW_TOKEN,
+            "OPENSOLAR_ORG_ID": str(RAW_DATA_ORG_ID),
+            **extra,
+        }
+    )
+
+
+async def test_credentials_in_the_environment_reach_a_real_server(sandbox_url: str) -> None:
+    settings = real_settings(sandbox_url)
+    assert not settings.use_sandbox
+    async with running_gateway(settings) as gateway:
+        assert gateway.services.sandbox is None
+        result = await gateway.query(
+            '{ org { name project(id: "3001") { title design { totalPanelCount } '
+            "systems { kwStc } proposal { systems { paybackYears } } } } }"
+        )
+    assert "errors" not in result, result
+    assert result["data"]["org"]["project"]["design"]["totalPanelCount"] > 0
+    async with httpx.AsyncClient() as client:
+        stats = (await client.get(f"{sandbox_url}/_sandbox/stats")).json()
+    assert stats["routes"]["opensolar.project_detail"] >= 1
+
+
+async def test_connection_refused_fails_fast() -> None:
+    settings = real_settings(f"http://127.0.0.1:{free_port()}")
+    async with running_gateway(settings) as gateway:
+        started = time.monotonic()
+        result = await gateway.query("{ org { id name } }")
+    assert result["data"]["org"] == {"id": str(RAW_DATA_ORG_ID), "name": None}
+    assert errors_by_code(result).keys() == {"UPSTREAM_UNAVAILABLE"}
+    assert time.monotonic() - started < 5
+
+
+async def test_trickling_body_hits_the_overall_deadline(sandbox_url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        fault = {"route": "opensolar.org", "trickle_s": 0.05, "times": 1}
+        await client.post(f"{sandbox_url}/_sandbox/faults", json=fault)
+    settings = real_settings(sandbox_url, GATEWAY_UPSTREAM_DEADLINE_S=0.5)
+    async with running_gateway(settings) as gateway:
+        started = time.monotonic()
+        result = await gateway.query("{ org { name } }")
+    assert errors_by_code(result).keys() == {"UPSTREAM_TIMEOUT"}
+    assert time.monotonic() - started < 5

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import gzip
+import json
+import random
+import tracemalloc
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
+from schema.design import DesignCodec, decode_design, json_at_path
+
+MiB = 1024 * 1024
+
+
+def encode(document: Any) -> str:
+    return base64.b64encode(gzip.compress(json.dumps(document).encode())).decode()
+
+
+def test_decodes_base64_gzip_json() -> None:
+    decoded = decode_design(encode({"object": {"type": "Scene"}, "systems": []}), MiB)
+    assert decoded.document == {"object": {"type": "Scene"}, "systems": []}
+    assert decoded.decompressed_bytes == len(json.dumps(decoded.document))
+
+
+@pytest.mark.parametrize(
+    ("encoded", "message"),
+    [
+        ("not base64!!", "base64"),
+        ("abc", "base64"),
+        (base64.b64encode(b"plain bytes, not gzip").decode(), "gzip"),
+        (base64.b64encode(gzip.compress(b'{"a": 1}')[:-12]).decode(), "truncated"),
+        (base64.b64encode(gzip.compress(b"{not json")).decode(), "JSON"),
+        (base64.b64encode(gzip.compress(b"[1, 2]")).decode(), "not an object"),
+        ("", "base64"),
+    ],
+)
+def test_corrupt_designs_raise_design_corrupt(encoded: str, message: str) -> None:
+    with pytest.raises(DesignCorruptError, match=message):
+        decode_design(encoded, MiB)
+
+
+def test_gzip_bomb_stops_at_the_cap_with_bounded_memory() -> None:
+    bomb = base64.b64encode(gzip.compress(b"0" * (256 * MiB), compresslevel=9)).decode()
+    assert len(bomb) < 2 * MiB  # a quarter GiB that fits in a small response
+    tracemalloc.start()
+    try:
+        with pytest.raises(DesignTooLargeError) as caught:
+            decode_design(bomb, 4 * MiB)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.extensions == {"code": "DESIGN_TOO_LARGE", "maxBytes": 4 * MiB}
+    assert peak < 16 * MiB  # never inflated past the cap (plus one slice)
+
+
+def test_a_design_exactly_at_the_cap_decodes() -> None:
+    document = {"pad": "x" * 1000}
+    size = len(json.dumps(document))
+    assert decode_design(encode(document), size).decompressed_bytes == size
+    with pytest.raises(DesignTooLargeError):
+        decode_design(encode(document), size - 1)
+
+
+async def test_codec_counts_decodes_and_uses_a_thread_for_big_designs(monkeypatch: pytest.MonkeyPatch) -> None:
+    threaded: list[int] = []
+    real_to_thread = asyncio.to_thread
+
+    async def spy(func: Any, *args: Any) -> Any:
+        threaded.append(len(args[0]))
+        return await real_to_thread(func, *args)
+
+    monkeypatch.setattr("schema.design.asyncio.to_thread", spy)
+    codec = DesignCodec(max_bytes=64 * MiB)
+    big = encode({"blob": base64.b64encode(random.Random(1).randbytes(600_000)).decode()})
+    assert len(big) > 512 * 1024
+    assert (await codec.decode(encode({"a": 1}))).document == {"a": 1}
+    assert "blob" in (await codec.decode(big)).document
+    assert codec.decoded == 2
+    assert threaded == [len(big)]  # only the big one left the event loop
+
+
+def test_json_at_path_by_dots_and_pointer() -> None:
+    doc = {"systems": [{"uuid": "A", "pricing": {"tax": 1}}], "a/b": {"~": 2}}
+    assert json_at_path(doc, "systems.0.uuid") == "A"
+    assert json_at_path(doc, "/systems/0/pricing") == {"tax": 1}
+    assert json_at_path(doc, "systems.-1.uuid") == "A"
+    assert json_at_path(doc, "/a~1b/~0") == 2
+    assert json_at_path(doc, None) is doc
+    assert json_at_path(doc, "systems.5.uuid") is None
+    assert json_at_path(doc, "systems.x") is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
+@settings(max_examples=75, deadline=None)
+def test_any_json_object_round_trips(document: dict[str, Any]) -> None:
+    assert decode_design(encode(document), MiB).document == document
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=150, deadline=None)
+def test_arbitrary_strings_only_ever_raise_design_errors(garbage: str) -> None:
+    with contextlib.suppress(DesignError):
+        decode_design(garbage, 64 * 1024)
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=150, deadline=None)
+def test_arbitrary_bytes_only_ever_raise_design_errors(garbage: bytes) -> None:
+    with contextlib.suppress(DesignError):
+        decode_design(base64.b64encode(garbage).decode(), 64 * 1024)
