@@ -12,10 +12,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SceneGroup", "SceneInverter", "SceneSystem", "count_panels", "scene_origin", "scene_systems"]
+__all__ = [
+    "SceneGroup",
+    "SceneInverter",
+    "SceneSystem",
+    "count_panels",
+    "number",
+    "scene_origin",
+    "scene_systems",
+]
 
 
-def _num(value: Any) -> float | None:
+def number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
@@ -79,7 +87,7 @@ class SceneSystem:
 def scene_origin(document: dict[str, Any]) -> tuple[float, float] | None:
     """(lat, lon) from ``sceneOrigin4326``, which OpenSolar stores as [lon, lat]."""
     origin = _list(_dict(_dict(document.get("object")).get("userData")).get("sceneOrigin4326"))
-    if len(origin) == 2 and (lon := _num(origin[0])) is not None and (lat := _num(origin[1])) is not None:
+    if len(origin) == 2 and (lon := number(origin[0])) is not None and (lat := number(origin[1])) is not None:
         return lat, lon
     return None
 
@@ -89,8 +97,8 @@ def _inverter(raw: Any) -> SceneInverter:
     return SceneInverter(
         item.get("manufacturer_name"),
         item.get("code"),
-        _num(item.get("quantity")),
-        _num(item.get("max_power_rating")),
+        number(item.get("quantity")),
+        number(item.get("max_power_rating")),
     )
 
 
@@ -102,12 +110,12 @@ def scene_systems(document: dict[str, Any]) -> list[SceneSystem]:
             continue
         data = _dict(node.get("userData"))
         output = _dict(data.get("output"))
-        monthly = [_num(v) for v in _list(output.get("monthly"))]
+        monthly = [number(v) for v in _list(output.get("monthly"))]
         groups = [
             SceneGroup(
                 g.get("uuid"),
-                _num(_dict(g.get("userData")).get("azimuth")),
-                _num(_dict(g.get("userData")).get("slope")),
+                number(_dict(g.get("userData")).get("azimuth")),
+                number(_dict(g.get("userData")).get("slope")),
                 count_panels(g),
             )
             for g in walk(node)
@@ -116,10 +124,10 @@ def scene_systems(document: dict[str, Any]) -> list[SceneSystem]:
         systems.append(
             SceneSystem(
                 uuid=node.get("uuid") if isinstance(node.get("uuid"), str) else None,
-                kw_stc=_num(data.get("kwStc")),
-                module_quantity=_num(data.get("moduleQuantity")),
+                kw_stc=number(data.get("kwStc")),
+                module_quantity=number(data.get("moduleQuantity")),
                 panel_count=count_panels(node),
-                annual_output_kwh=_num(output.get("annual")),
+                annual_output_kwh=number(output.get("annual")),
                 monthly_output_kwh=[m for m in monthly if m is not None] if monthly and None not in monthly else None,
                 groups=groups,
                 inverters=[_inverter(i) for i in _list(data.get("inverters"))],

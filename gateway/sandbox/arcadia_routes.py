@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from gateway.sandbox.eligibility import applicability_json, evaluate
 from gateway.sandbox.incentive_catalog import FORMULAS, INCENTIVES, PROPERTY_KEYS, ZIP_LSES, Incentive
-from gateway.sandbox.pipeline import HttpError, endpoint
+from gateway.sandbox.pipeline import HttpError, endpoint, query_int
 from gateway.sandbox.state import SandboxState
 
 __all__ = ["arcadia_routes"]
@@ -124,16 +124,7 @@ def _bool(request: Request, name: str) -> bool | None:
 
 
 def _int(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HttpError(400, f"{name} must be an integer.", field=name) from None
-    if value < 0:
-        raise HttpError(400, f"{name} must not be negative.", field=name)
-    return value
+    return query_int(request, name, default, HttpError(400, f"{name} must be a non-negative integer.", field=name))
 
 
 def _zip(request: Request) -> str | None:

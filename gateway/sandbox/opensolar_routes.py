@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,7 +14,7 @@ from starlette.routing import Route
 from gateway.sandbox.data import Org, Plan, Project, Webhook
 from gateway.sandbox.designs import build_design, encode_design
 from gateway.sandbox.opensolar_views import Views
-from gateway.sandbox.pipeline import HttpError, endpoint, json_response, sandbox_state
+from gateway.sandbox.pipeline import HttpError, endpoint, json_response, query_int, sandbox_state
 from gateway.sandbox.proposals import build_proposal
 from gateway.sandbox.state import SandboxState
 from gateway.upstreams.limits import OPENSOLAR_LIMITS, classify_opensolar
@@ -23,6 +24,14 @@ __all__ = ["opensolar_routes"]
 DEFAULT_PAGE_LIMIT = 20  # undocumented upstream; a Django sync client used 20
 MAX_PAGE_LIMIT = 1000
 PRIVATE_FILE_ORDERINGS = {"created_date", "modified_date", "title", "status", "filesize"}
+
+
+class OrgOwned(Protocol):
+    @property
+    def org_id(self) -> int: ...
+
+
+T = TypeVar("T", bound=OrgOwned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,30 +91,29 @@ def _views(request: Request) -> Views:
     return Views(sandbox_state(request).data, str(request.base_url))
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HttpError(404, "Invalid page.") from None
+def _positive(request: Request, name: str, default: int) -> int:
+    value = query_int(request, name, default, HttpError(404, "Invalid page."))
     if value < 1:
         raise HttpError(404, "Invalid page.")
     return value
 
 
+def _owned(items: Mapping[int, T], request: Request, key: str, caller: Caller) -> T:
+    """The org's item named by a path parameter; another org's item is simply not found."""
+    item = items.get(request.path_params[key])
+    if item is None or item.org_id != caller.org.id:
+        raise HttpError(404, "Not found.")
+    return item
+
+
 def _page(request: Request, items: list[Any]) -> list[Any]:
-    page = _int_param(request, "page", 1)
-    limit = min(_int_param(request, "limit", DEFAULT_PAGE_LIMIT), MAX_PAGE_LIMIT)
+    page = _positive(request, "page", 1)
+    limit = min(_positive(request, "limit", DEFAULT_PAGE_LIMIT), MAX_PAGE_LIMIT)
     return items[(page - 1) * limit : page * limit]
 
 
-def _project(request: Request, caller: Caller, key: str = "project_id") -> Project:
-    project = sandbox_state(request).data.projects.get(request.path_params[key])
-    if project is None or project.org_id != caller.org.id:
-        raise HttpError(404, "Not found.")
-    return project
+def _project(request: Request, caller: Caller) -> Project:
+    return _owned(sandbox_state(request).data.projects, request, "project_id", caller)
 
 
 async def org_detail(request: Request, caller: Caller) -> Response:
@@ -120,10 +128,7 @@ async def contacts_list(request: Request, caller: Caller) -> Response:
 
 async def contact_detail(request: Request, caller: Caller) -> Response:
     views = _views(request)
-    contact = views.data.contacts.get(request.path_params["contact_id"])
-    if contact is None or contact.org_id != caller.org.id:
-        raise HttpError(404, "Not found.")
-    return json_response(views.contact(contact))
+    return json_response(views.contact(_owned(views.data.contacts, request, "contact_id", caller)))
 
 
 async def projects_list(request: Request, caller: Caller) -> Response:
@@ -165,10 +170,7 @@ async def systems_list(request: Request, caller: Caller) -> Response:
 async def system_detail(request: Request, caller: Caller) -> Response:
     _require_list_fieldset(request)
     views = _views(request)
-    system = views.data.systems.get(request.path_params["system_id"])
-    if system is None or system.org_id != caller.org.id:
-        raise HttpError(404, "Not found.")
-    return json_response(views.system(system))
+    return json_response(views.system(_owned(views.data.systems, request, "system_id", caller)))
 
 
 async def system_details(request: Request, caller: Caller) -> Response:
@@ -206,10 +208,7 @@ async def private_files_list(request: Request, caller: Caller) -> Response:
 
 async def private_file_detail(request: Request, caller: Caller) -> Response:
     views = _views(request)
-    file = views.data.files.get(request.path_params["file_id"])
-    if file is None or file.org_id != caller.org.id:
-        raise HttpError(404, "Not found.")
-    return json_response(views.private_file(file))
+    return json_response(views.private_file(_owned(views.data.files, request, "file_id", caller)))
 
 
 async def user_logins(request: Request, caller: Caller) -> Response:
@@ -286,10 +285,7 @@ async def webhooks_create(request: Request, caller: Caller) -> Response:
 
 
 def _webhook(request: Request, caller: Caller) -> Webhook:
-    webhook = sandbox_state(request).data.webhooks.get(request.path_params["webhook_id"])
-    if webhook is None or webhook.org_id != caller.org.id:
-        raise HttpError(404, "Not found.")
-    return webhook
+    return _owned(sandbox_state(request).data.webhooks, request, "webhook_id", caller)
 
 
 async def webhook_detail(request: Request, caller: Caller) -> Response:

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from gateway.sandbox.state import Fault, SandboxState
 
-__all__ = ["Dialect", "HttpError", "endpoint", "sandbox_state"]
+__all__ = ["Dialect", "HttpError", "endpoint", "json_response", "query_int", "sandbox_state"]
 
 
 class HttpError(Exception):
@@ -109,6 +109,16 @@ def _trickle(response: Response, interval_s: float) -> Response:
             yield body[index : index + 1]
 
     return StreamingResponse(chunks(), status_code=response.status_code, media_type=response.media_type)
+
+
+def query_int(request: Request, name: str, default: int, invalid: HttpError) -> int:
+    """A non-negative integer query parameter; ``invalid`` is raised in the upstream's own words."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise invalid
+    return int(raw)
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import strawberry
 
 from schema.context import Context
 from schema.design import DesignDocument, json_at_path
 from schema.scalars import JSON, json_value
-from schema.scene import SceneSystem, count_panels, scene_origin, scene_systems
+from schema.scene import SceneSystem, count_panels, number, scene_origin, scene_systems
 
 __all__ = ["Design", "DesignSystem", "decode_once"]
 
@@ -53,10 +52,6 @@ class DesignPaymentOption:
     payback_years: float | None
     net_present_value: float | None
     internal_rate_of_return: float | None
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @strawberry.type(description="One OsSystem of the scene, with its per-system pricing where the design has it.")
@@ -112,7 +107,7 @@ class DesignSystem:
 
     @strawberry.field
     def price_including_tax(self) -> float | None:
-        return _num(self.scene.finance.get("system_price_including_tax"))
+        return number(self.scene.finance.get("system_price_including_tax"))
 
     @strawberry.field(description="The design's pricing object (margin, discount, tax, line items, ...).")
     def pricing(self) -> JSON | None:
@@ -121,7 +116,7 @@ class DesignSystem:
     @strawberry.field
     def incentive_to_customer_total(self) -> float | None:
         value = self.scene.finance.get("incentive_to_customer")
-        return _num(value.get("total")) if isinstance(value, dict) else None
+        return number(value.get("total")) if isinstance(value, dict) else None
 
     @strawberry.field
     def payment_options(self) -> list[DesignPaymentOption]:
@@ -131,9 +126,9 @@ class DesignSystem:
                 DesignPaymentOption(
                     title=o.get("title"),
                     payment_type=o.get("payment_type"),
-                    payback_years=_num(o.get("payback_year")),
-                    net_present_value=_num(o.get("net_present_value")),
-                    internal_rate_of_return=_num(o.get("internal_rate_of_return")),
+                    payback_years=number(o.get("payback_year")),
+                    net_present_value=number(o.get("net_present_value")),
+                    internal_rate_of_return=number(o.get("internal_rate_of_return")),
                 )
                 for o in options
                 if isinstance(o, dict)
