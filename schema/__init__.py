@@ -1,4 +1,4 @@
-"""The Strawberry graph over OpenSolar (and, from part 2 on, Arcadia)."""
+"""The Strawberry graph: OpenSolar org resources, Arcadia incentives, and the two stitched together."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.context import Context
 from schema.errors import ErrorCodes
+from schema.incentives.queries import IncentiveQueries
 from schema.info import Info
 from schema.opensolar.org import Org
 from schema.opensolar.webhooks import WebhookMutations
@@ -15,7 +16,7 @@ __all__ = ["Context", "Mutation", "Query", "build_schema"]
 
 
 @strawberry.type
-class Query:
+class Query(IncentiveQueries):
     @strawberry.field(description="An OpenSolar org; defaults to OPENSOLAR_ORG_ID (the sandbox's Raw Data org).")
     def org(self, info: Info, id: strawberry.ID | None = None) -> Org | None:
         return Org(org_id=info.context.org_id(id))

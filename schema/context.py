@@ -34,7 +34,8 @@ class Context:
     @classmethod
     def for_request(cls, services: Services, request: Request | None) -> Context:
         token = (bearer_token(request) if request is not None else None) or services.default_token
-        return cls(services=services, request=request, token=token, loaders=Loaders(services.opensolar, token))
+        loaders = Loaders(services.opensolar, services.arcadia, token)
+        return cls(services=services, request=request, token=token, loaders=loaders)
 
     def org_id(self, given: str | None) -> int:
         if given is None:

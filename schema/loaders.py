@@ -14,6 +14,8 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.errors import UnauthenticatedError
+from gateway.upstreams.arcadia import ArcadiaClient, IncentiveSearch
+from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
 from gateway.upstreams.opensolar import OpenSolarClient, PrivateFileFilter
 from gateway.upstreams.opensolar_models import (
     ContactRecord,
@@ -26,7 +28,7 @@ from gateway.upstreams.opensolar_models import (
     WebhookRecord,
 )
 
-__all__ = ["Loaders", "PageKey", "SystemDetailsKey"]
+__all__ = ["IncentivePageKey", "Loaders", "PageKey", "SystemDetailsKey"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -61,12 +63,29 @@ class SystemDetailsKey:
     limit_to_sold: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class IncentivePageKey:
+    search: IncentiveSearch
+    inputs: tuple[tuple[str, str], ...]
+    page_start: int
+    page_count: int
+
+
 class Loaders:
     """The loaders of one request, all sharing its OpenSolar credential."""
 
-    def __init__(self, opensolar: OpenSolarClient, token: str | None) -> None:
+    def __init__(self, opensolar: OpenSolarClient, arcadia: ArcadiaClient, token: str | None) -> None:
         self._client = opensolar
         self._token = token
+        # Arcadia: keyed on the normalised search, so every project in one ZIP shares one search.
+        self.incentive_search: DataLoader[IncentiveSearch, list[IncentiveRecord]] = _loader(arcadia.all_incentives)
+        self.incentive_page: DataLoader[IncentivePageKey, IncentivePage] = _loader(
+            lambda k: arcadia.incentives(k.search, dict(k.inputs), page_start=k.page_start, page_count=k.page_count)
+        )
+        self.incentive: DataLoader[tuple[int, bool, bool], IncentiveRecord] = _loader(
+            lambda k: arcadia.incentive(k[0], populate_details=k[1], populate_documents=k[2])
+        )
+        self.applicabilities: DataLoader[IncentiveSearch, list[ApplicabilityRecord]] = _loader(arcadia.applicabilities)
         self.org: DataLoader[int, OrgRecord] = _loader(lambda org_id: opensolar.org(self.token, org_id))
         self.project: DataLoader[tuple[int, int], ProjectRecord] = _loader(lambda k: opensolar.project(self.token, *k))
         self.contact: DataLoader[tuple[int, int], ContactRecord] = _loader(lambda k: opensolar.contact(self.token, *k))

@@ -90,6 +90,8 @@ class SandboxState:
         )
         self.counts: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
+        # The most recent calls' routes and query parameters, for tests that check what was sent.
+        self.calls: deque[tuple[str, dict[str, str]]] = deque(maxlen=1000)
         self.faults: list[Fault] = []
         self.throttle = SlidingWindowThrottle(clock)
         self.design_overrides: dict[int, str | None] = {}
@@ -102,6 +104,10 @@ class SandboxState:
     def reset_counters(self) -> None:
         self.counts.clear()
         self.statuses.clear()
+        self.calls.clear()
+
+    def params_of(self, route: str) -> list[dict[str, str]]:
+        return [params for name, params in self.calls if name == route]
 
     def reset(self) -> None:
         self.reset_counters()

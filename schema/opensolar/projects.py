@@ -11,6 +11,9 @@ from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
 from gateway.upstreams.opensolar_models import ProjectRecord, id_from_url
+from schema.incentives.queries import input_map
+from schema.incentives.stitch import ProjectIncentives, project_incentives
+from schema.incentives.types import ApplicabilityInput
 from schema.info import Info
 from schema.loaders import SystemDetailsKey
 from schema.opensolar.contacts import Contact
@@ -209,3 +212,17 @@ class Project:
     @strawberry.field(description="Proposal data (Raw Data plan only; PLAN_REQUIRED otherwise).")
     async def proposal(self, info: Info) -> Proposal | None:
         return Proposal(record=await info.context.loaders.proposal.load(self.record.id))
+
+    @strawberry.field(
+        description="Incentives for each of the project's systems (or only the sold one): eligibility, what is still "
+        "required, an estimated value and the inputs used, derived from the project's address, systems and usage. "
+        "Caller inputs override derived ones."
+    )
+    async def incentives(
+        self,
+        info: Info,
+        inputs: list[ApplicabilityInput] | None = None,
+        effective_on: date | None = None,
+        sold_only: bool = False,
+    ) -> ProjectIncentives | None:
+        return await project_incentives(info, self, input_map(inputs), effective_on, sold_only)

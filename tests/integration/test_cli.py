@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,13 @@ def test_serve_with_credentials_turns_graphiql_off() -> None:
     with process(["serve", "--port", str(port)], f"{url}/healthz", env=env):
         page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 404
+
+
+async def test_readme_stitched_answer_is_what_the_sandbox_answers() -> None:
+    from tests.conftest import running_gateway
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    query = readme.split("<!-- stitched-query -->\n```graphql\n", 1)[1].split("```", 1)[0]
+    answer = json.loads(readme.split("<!-- stitched-answer -->\n```json\n", 1)[1].split("```", 1)[0])
+    async with running_gateway() as gateway:
+        assert await gateway.query(query) == answer

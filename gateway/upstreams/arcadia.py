@@ -1,0 +1,173 @@
+"""The Arcadia (Genability) Solar Incentives client: Basic auth, the envelope, pageStart/pageCount.
+
+Every answer is ``{status, count, type, results[]}``; errors put ``{code, message, objectName,
+propertyName}`` objects in ``results``. A 403 can mean "you've hit a rate limit" (older docs), so a
+403 whose message says so is THROTTLED like a 429; any other 403 is FORBIDDEN.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+
+from gateway.errors import (
+    UnauthenticatedError,
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamRateLimited,
+    error_for_status,
+)
+from gateway.settings import UpstreamConfig
+from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
+from gateway.upstreams.base import UpstreamClient, parse_model, parse_retry_after
+
+__all__ = ["ArcadiaClient", "IncentiveSearch"]
+
+UPSTREAM = "arcadia"
+# Arcadia documents no maximum pageCount; 100 is the gateway's own clamp (see arcadia-api.md §3).
+MAX_PAGE_COUNT = 100
+RATE_LIMIT_WORDS = ("rate limit", "rate-limit", "too many requests")
+
+
+@dataclass(frozen=True, slots=True)
+class IncentiveSearch:
+    """The named parameters of "Get a List of Incentives" (and, minus a few, of applicabilities)."""
+
+    project_type: str | None = None
+    incentive_type: str | None = None
+    default_incentives: bool | None = None
+    customer_classes: tuple[str, ...] = ()
+    country_code: str | None = None
+    lse_id: int | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    address_string: str | None = None
+    effective_on: date | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    is_exhausted: bool | None = None
+
+    def params(self, *, country_name: str = "countryCode") -> dict[str, str]:
+        values: dict[str, Any] = {
+            "projectType": self.project_type,
+            "incentiveType": self.incentive_type,
+            "defaultIncentives": self.default_incentives,
+            "customerClasses": ",".join(self.customer_classes) or None,
+            country_name: self.country_code,
+            "lseId": self.lse_id,
+            "state": self.state,
+            "zipCode": self.zip_code,
+            "addressString": self.address_string,
+            "effectiveOn": self.effective_on,
+            "fromDate": self.from_date,
+            "toDate": self.to_date,
+            "isExhausted": self.is_exhausted,
+        }
+        return {name: _wire(value) for name, value in values.items() if value is not None}
+
+
+def _wire(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class ArcadiaClient(UpstreamClient):
+    """Typed async methods over the three incentive endpoints; credentials from the settings."""
+
+    def __init__(
+        self,
+        config: UpstreamConfig,
+        http: httpx.AsyncClient,
+        *,
+        concurrency: int,
+        app_id: str | None,
+        app_key: str | None,
+    ) -> None:
+        super().__init__(config, http, concurrency=concurrency)
+        self._auth = (
+            "Basic " + base64.b64encode(f"{app_id}:{app_key}".encode()).decode() if app_id and app_key else None
+        )
+
+    def _headers(self) -> dict[str, str]:
+        if self._auth is None:
+            raise UnauthenticatedError("No Arcadia credentials: configure ARCADIA_APP_ID and ARCADIA_APP_KEY.")
+        return {"Authorization": self._auth}
+
+    async def _get(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        payload = await self.request("GET", path, params=params, headers=self._headers())
+        if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+            raise UpstreamBadResponse(
+                f"{UPSTREAM}: expected the {{status, count, type, results}} envelope.", upstream=UPSTREAM
+            )
+        if payload.get("status") == "error":
+            raise self.error_from_body(400, httpx.Headers(), payload)
+        return payload
+
+    def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
+        items = payload.get("results") if isinstance(payload, dict) else None
+        first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+        message = str(first.get("message") or "")
+        if status == 403 and any(word in message.lower() for word in RATE_LIMIT_WORDS):
+            return UpstreamRateLimited(
+                f"{UPSTREAM}: {message}", upstream=UPSTREAM, retry_after=parse_retry_after(headers.get("retry-after"))
+            )
+        error = error_for_status(UPSTREAM, status, property=first.get("propertyName"), upstreamCode=first.get("code"))
+        if message:
+            error.message = f"{UPSTREAM}: {message}"
+            error.args = (error.message,)
+        return error
+
+    async def incentives(
+        self,
+        search: IncentiveSearch,
+        inputs: Mapping[str, str] | None = None,
+        *,
+        page_start: int = 0,
+        page_count: int = 25,
+    ) -> IncentivePage:
+        named = search.params()
+        # A named parameter wins over an applicability input of the same name (the official Java
+        # client's "don't double up on parameters" fix), so the API never receives duplicates.
+        params = {
+            **{k: v for k, v in (inputs or {}).items() if k not in named},
+            **named,
+            "pageStart": str(page_start),
+            "pageCount": str(min(page_count, MAX_PAGE_COUNT)),
+            "fields": "ext",
+        }
+        return parse_model(IncentivePage, await self._get("/rest/v1/incentives", params), UPSTREAM)
+
+    async def all_incentives(self, search: IncentiveSearch) -> list[IncentiveRecord]:
+        """Every page of a search (no applicability inputs: the gateway evaluates those itself)."""
+        found: list[IncentiveRecord] = []
+        while True:
+            page = await self.incentives(search, page_start=len(found), page_count=MAX_PAGE_COUNT)
+            found.extend(page.results)
+            if not page.results or len(found) >= page.count:
+                return found
+
+    async def incentive(
+        self, incentive_id: int, *, populate_details: bool = True, populate_documents: bool = False
+    ) -> IncentiveRecord:
+        params = {
+            "populateDetails": _wire(populate_details),
+            "populateDocuments": _wire(populate_documents),
+            "fields": "ext",
+        }
+        payload = await self._get(f"/rest/v1/incentives/{incentive_id}", params)
+        if not payload["results"]:
+            raise error_for_status(UPSTREAM, 404)
+        return parse_model(IncentiveRecord, payload["results"][0], UPSTREAM)
+
+    async def applicabilities(self, search: IncentiveSearch) -> list[ApplicabilityRecord]:
+        params = {**search.params(country_name="country"), "fields": "ext"}
+        payload = await self._get("/rest/v1/incentives/applicabilities", params)
+        return [parse_model(ApplicabilityRecord, item, UPSTREAM) for item in payload["results"]]

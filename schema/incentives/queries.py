@@ -1,0 +1,166 @@
+"""Query fields over Arcadia's three incentive endpoints."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import strawberry
+
+from gateway.errors import BadRequestError
+from gateway.upstreams.arcadia import IncentiveSearch
+from schema.context import parse_id
+from schema.incentives.types import (
+    Applicability,
+    ApplicabilityInput,
+    CustomerClass,
+    Incentive,
+    IncentiveType,
+)
+from schema.info import Info
+from schema.loaders import IncentivePageKey
+from schema.pagination import Edge, PageInfo, encode_cursor, window
+
+__all__ = ["ApplicabilitySearchInput", "IncentiveConnection", "IncentiveQueries", "IncentiveSearchInput", "input_map"]
+
+MAX_INPUTS = 50
+MAX_VALUE_CHARS = 256
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
+@strawberry.input(description='The parameters of Arcadia\'s "Get a List of Incentives".')
+class IncentiveSearchInput:
+    project_type: str | None = "solarPv"
+    incentive_type: IncentiveType | None = None
+    default_incentives: bool | None = strawberry.field(
+        default=None, description="Only incentives available to most people (matching each applicability's default)."
+    )
+    customer_classes: list[CustomerClass] | None = None
+    country_code: str | None = None
+    lse_id: int | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    address_string: str | None = None
+    effective_on: date | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    is_exhausted: bool | None = None
+
+    def search(self) -> IncentiveSearch:
+        return IncentiveSearch(
+            project_type=self.project_type,
+            incentive_type=self.incentive_type.value if self.incentive_type else None,
+            default_incentives=self.default_incentives,
+            customer_classes=tuple(c.value for c in self.customer_classes or ()),
+            country_code=self.country_code,
+            lse_id=self.lse_id,
+            state=self.state,
+            zip_code=self.zip_code,
+            address_string=self.address_string,
+            effective_on=self.effective_on,
+            from_date=self.from_date,
+            to_date=self.to_date,
+            is_exhausted=self.is_exhausted,
+        )
+
+
+@strawberry.input(description='The parameters of Arcadia\'s "Get Incentive Applicabilities".')
+class ApplicabilitySearchInput:
+    project_type: str | None = "solarPv"
+    incentive_type: IncentiveType | None = None
+    country: str | None = None
+    lse_id: int | None = None
+    customer_classes: list[CustomerClass] | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    address_string: str | None = None
+    effective_on: date | None = None
+    is_exhausted: bool | None = None
+
+    def search(self) -> IncentiveSearch:
+        return IncentiveSearch(
+            project_type=self.project_type,
+            incentive_type=self.incentive_type.value if self.incentive_type else None,
+            customer_classes=tuple(c.value for c in self.customer_classes or ()),
+            country_code=self.country,
+            lse_id=self.lse_id,
+            state=self.state,
+            zip_code=self.zip_code,
+            address_string=self.address_string,
+            effective_on=self.effective_on,
+            is_exhausted=self.is_exhausted,
+        )
+
+
+def input_map(inputs: list[ApplicabilityInput] | None) -> dict[str, str]:
+    """Validated caller inputs: bounded in number and size, keys shaped like Arcadia property keys."""
+    values: dict[str, str] = {}
+    for item in inputs or []:
+        if not _KEY.match(item.key) or len(item.value) > MAX_VALUE_CHARS:
+            raise BadRequestError(f"Invalid applicability input {item.key[:64]!r}.", argument="inputs")
+        if item.key in values:
+            raise BadRequestError(f"Applicability input {item.key!r} is given twice.", argument="inputs")
+        values[item.key] = item.value
+    if len(values) > MAX_INPUTS:
+        raise BadRequestError(f"At most {MAX_INPUTS} applicability inputs.", argument="inputs")
+    return values
+
+
+@strawberry.type(description="A page of incentives; Arcadia's count is a real total.")
+class IncentiveConnection:
+    edges: list[Edge[Incentive]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Incentive]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type
+class IncentiveQueries:
+    @strawberry.field(
+        description="Search incentives; applicability inputs set each result's eligibility but never filter the list."
+    )
+    async def incentives(
+        self,
+        info: Info,
+        filter: IncentiveSearchInput | None = None,
+        inputs: list[ApplicabilityInput] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> IncentiveConnection | None:
+        values = input_map(inputs)
+        win = window(first, after)
+        search = (filter or IncentiveSearchInput()).search()
+        key = IncentivePageKey(search, tuple(sorted(values.items())), win.offset, win.first)
+        page = await info.context.loaders.incentive_page.load(key)
+        edges = [
+            Edge(node=Incentive(record=r, inputs=values), cursor=encode_cursor(win.offset + i + 1))
+            for i, r in enumerate(page.results)
+        ]
+        has_next = win.offset + len(edges) < page.count
+        return IncentiveConnection(
+            edges=edges,
+            total_count=page.count,
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=win.offset > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="One incentive by its masterIncentiveId.")
+    async def incentive(
+        self, info: Info, id: strawberry.ID, populate_details: bool = True, populate_documents: bool = False
+    ) -> Incentive | None:
+        key = (parse_id(id, "incentive id"), populate_details, populate_documents)
+        return Incentive(record=await info.context.loaders.incentive.load(key), inputs={})
+
+    @strawberry.field(description="The applicability keys incentives in a market ask for (not paged upstream).")
+    async def incentive_applicabilities(
+        self, info: Info, filter: ApplicabilitySearchInput | None = None
+    ) -> list[Applicability] | None:
+        records = await info.context.loaders.applicabilities.load((filter or ApplicabilitySearchInput()).search())
+        return Applicability.many(records)

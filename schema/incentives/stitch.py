@@ -1,0 +1,224 @@
+"""A project's incentives: one Arcadia search per market, evaluated per system with derived inputs.
+
+The search is keyed on the normalised market (ZIP, state, customer class, date), so every project
+and system in a ZIP shares one Arcadia call per request; each system's own inputs are then
+evaluated by the gateway (``schema.incentives.eligibility``) and valued (``estimate``). Optional
+sources are fetched only when some incentive in the market refers to them: system details for
+tilt/azimuth, the decoded design for the AC size. When one of those fails, the inputs it would have
+given are left out and a warning says why; the rest of the answer stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from gateway.errors import GatewayError
+from gateway.upstreams.arcadia import IncentiveSearch
+from gateway.upstreams.arcadia_models import IncentiveRecord
+from gateway.upstreams.opensolar_models import ProjectRecord, SystemRecord, id_from_url
+from schema.incentives.eligibility import evaluate
+from schema.incentives.estimate import Terms, estimate
+from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, UsedInput, derive_inputs, keys_referenced
+from schema.incentives.totals import Scored, totals
+from schema.incentives.types import Applicability, Eligibility, Incentive, IncentiveEstimate, numeric_inputs
+from schema.info import Info
+from schema.loaders import SystemDetailsKey
+from schema.opensolar.design_types import decode_once
+from schema.opensolar.systems import System
+from schema.scene import scene_systems
+
+if TYPE_CHECKING:
+    from schema.opensolar.projects import Project
+
+__all__ = ["ProjectIncentives", "project_incentives"]
+
+InputSourceType = strawberry.enum(InputSource, description="Where an applicability input came from.")
+
+
+@strawberry.type
+class IncentiveInputUsed:
+    key: str
+    value: str
+    source: InputSourceType  # type: ignore[valid-type]
+    detail: str
+
+
+@strawberry.type(description="One incentive for one system: eligibility and value for that system's inputs.")
+class ProjectIncentive:
+    incentive: Incentive
+    eligibility: Eligibility
+    required_data: list[Applicability]
+    failed_applicabilities: list[str]
+    estimate: IncentiveEstimate
+    counted_in_total: bool = strawberry.field(
+        description="False when a better projectTypeExclusive incentive of the same LSE/jurisdiction counts instead."
+    )
+
+
+@strawberry.type
+class EligibilityTotal:
+    eligibility: Eligibility
+    amount: float
+    incentive_count: int
+    unestimated_count: int
+
+
+@strawberry.type
+class SystemIncentives:
+    system: System
+    inputs: list[IncentiveInputUsed]
+    incentives: list[ProjectIncentive]
+    totals: list[EligibilityTotal]
+
+
+@strawberry.type(description="The market the incentives were searched in.")
+class IncentiveMarket:
+    zip_code: str | None
+    state: str | None
+    customer_class: str
+    effective_on: date
+
+
+@strawberry.type
+class StitchWarning:
+    code: str
+    message: str
+
+
+@strawberry.type(
+    description="A project's incentives per system (systems are alternatives, so there is no "
+    "project-wide sum; see each system's totals)."
+)
+class ProjectIncentives:
+    market: IncentiveMarket
+    systems: list[SystemIncentives]
+    warnings: list[StitchWarning]
+
+
+@dataclass
+class _Sources:
+    details: dict[int, SystemFacts]
+    ac_watts: dict[str, float]
+    warnings: list[StitchWarning]
+
+
+async def _optional_sources(info: Info, project: Project, record: ProjectRecord, needed: set[str]) -> _Sources:
+    sources = _Sources({}, {}, [])
+    if needed & {"tilt", "azimuth"}:
+        try:
+            rows = await info.context.loaders.system_details.load(SystemDetailsKey(project.org_id, record.id))
+            sources.details = {r.id: SystemFacts(None, None, None, tuple(r.module_groups)) for r in rows if r.id}
+        except GatewayError as exc:
+            sources.warnings.append(StitchWarning(code=exc.code, message=f"tilt/azimuth not derived: {exc.message}"))
+    if "systemSizeAcW" in needed and record.design:
+        try:
+            document = await decode_once(info.context, record.id, record.design)
+            sources.ac_watts = {
+                s.uuid: s.ac_watts for s in scene_systems(document.document) if s.uuid and s.ac_watts is not None
+            }
+        except GatewayError as exc:
+            sources.warnings.append(StitchWarning(code=exc.code, message=f"systemSizeAcW not derived: {exc.message}"))
+    return sources
+
+
+def _evaluate(incentives: list[IncentiveRecord], used: list[UsedInput]) -> tuple[list[ProjectIncentive], list[Scored]]:
+    values = {item.key: item.value for item in used}
+    numbers = numeric_inputs(values)
+    scored: list[Scored] = []
+    results: list[ProjectIncentive] = []
+    for record in incentives:
+        outcome = evaluate(record.applicabilities or [], values)
+        value = estimate(Terms.of(record), numbers)
+        scored.append(Scored(record, outcome.eligibility, value.amount))
+        results.append(
+            ProjectIncentive(
+                incentive=Incentive(record=record, inputs=values),
+                eligibility=Eligibility(outcome.eligibility),
+                required_data=Applicability.many(outcome.required),
+                failed_applicabilities=outcome.failed,
+                estimate=IncentiveEstimate(data=value),
+                counted_in_total=True,
+            )
+        )
+    return results, scored
+
+
+def _system_result(
+    org_id: int,
+    project_id: int,
+    system: SystemRecord,
+    incentives: list[IncentiveRecord],
+    facts: ProjectFacts,
+    sources: _Sources,
+    caller: Mapping[str, str],
+) -> SystemIncentives:
+    groups = sources.details.get(system.id)
+    system_facts = SystemFacts(
+        kw_stc=system.kw_stc,
+        price_including_tax=system.price_including_tax,
+        output_annual_kwh=system.output_annual_kwh,
+        module_groups=groups.module_groups if groups else (),
+        ac_watts=sources.ac_watts.get(system.uuid or ""),
+    )
+    used = derive_inputs(facts, system_facts, caller)
+    results, scored = _evaluate(incentives, used)
+    sums, counted = totals(scored)
+    for result in results:
+        result.counted_in_total = int(result.incentive.record.incentive_id) in counted
+    return SystemIncentives(
+        system=System(org_id=org_id, project_id=project_id, record=system),
+        inputs=[IncentiveInputUsed(key=u.key, value=u.value, source=u.source, detail=u.detail) for u in used],
+        incentives=results,
+        totals=[
+            EligibilityTotal(
+                eligibility=Eligibility(t.eligibility),
+                amount=round(t.amount, 2),
+                incentive_count=t.incentive_count,
+                unestimated_count=t.unestimated_count,
+            )
+            for t in sums
+        ],
+    )
+
+
+async def project_incentives(
+    info: Info, project: Project, caller: Mapping[str, str], effective_on: date | None, sold_only: bool
+) -> ProjectIncentives:
+    loaders = info.context.loaders
+    record = project.record
+    if not record.has("zip", "state", "is_residential"):
+        record = await project.load_full(info)
+    customer_class = "GENERAL" if record.is_residential is False else "RESIDENTIAL"
+    search = IncentiveSearch(
+        project_type="solarPv",
+        customer_classes=(customer_class,),
+        zip_code=caller.get("zipCode", record.zip),
+        state=caller.get("state", record.state),
+        effective_on=effective_on or datetime.now(UTC).date(),
+        is_exhausted=False,
+    )
+    incentives = await loaders.incentive_search.load(search)
+    needed = keys_referenced(incentives) - set(caller)
+    if (needed & {"annualConsumption", "systemSizeAcW"} or sold_only) and not record.has("usage_annual_or_guess"):
+        record = await project.load_full(info)
+    systems = await loaders.project_systems.load((project.org_id, record.id))
+    if sold_only:
+        sold = id_from_url(record.system_sold)
+        systems = [s for s in systems if s.id == sold]
+    sources = await _optional_sources(info, project, record, needed)
+    facts = ProjectFacts(search.zip_code, search.state, record.usage_annual_or_guess)
+    return ProjectIncentives(
+        market=IncentiveMarket(
+            zip_code=search.zip_code,
+            state=search.state,
+            customer_class=customer_class,
+            effective_on=search.effective_on or datetime.now(UTC).date(),
+        ),
+        systems=[_system_result(project.org_id, record.id, s, incentives, facts, sources, caller) for s in systems],
+        warnings=sources.warnings,
+    )
