@@ -21,6 +21,7 @@ from strawberry.asgi import GraphQL
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
+from gateway.webhooks import opensolar_webhook
 from schema import Context, build_schema
 
 __all__ = ["create_app", "services_of"]
@@ -61,5 +62,6 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

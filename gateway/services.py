@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -9,8 +11,11 @@ from dataclasses import dataclass
 
 import httpx
 
+from gateway.cache import UpstreamCache, open_store
+from gateway.events import EventBus, open_bus
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
 from gateway.settings import Settings, UpstreamConfig
+from gateway.throttle import Pacer, RetryPolicy, open_pacer_storage
 from gateway.upstreams.arcadia import ArcadiaClient
 from gateway.upstreams.opensolar import OpenSolarClient
 from schema.design import DesignCodec
@@ -19,6 +24,7 @@ __all__ = ["SANDBOX_ORIGIN", "Services", "open_services"]
 
 logger = logging.getLogger("gateway")
 SANDBOX_ORIGIN = "http://sandbox.invalid"  # never resolved: the transport is the in-process sandbox
+EVICT_CHANNEL = "evict"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,9 @@ class Services:
     opensolar: OpenSolarClient
     arcadia: ArcadiaClient
     designs: DesignCodec
+    cache: UpstreamCache | None
+    pacer: Pacer | None
+    bus: EventBus
     default_token: str | None
     default_org_id: int | None
     sandbox: SandboxState | None
@@ -42,9 +51,24 @@ def _client(config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) 
     )
 
 
+async def _listen_for_evictions(bus: EventBus, cache: UpstreamCache) -> None:
+    """Evict what another replica's webhook made stale (our own messages evict again, harmlessly)."""
+    while True:
+        try:
+            async for message in bus.subscribe(EVICT_CHANNEL):
+                tags = message.get("tags")
+                if isinstance(tags, list):
+                    await cache.evict(str(tag) for tag in tags)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.warning("eviction listener lost its bus (%s); retrying", exc)
+            await asyncio.sleep(1.0)
+
+
 @asynccontextmanager
 async def open_services(settings: Settings, sandbox: SandboxState | None = None) -> AsyncIterator[Services]:
-    """Open one HTTP client per upstream (or the in-process sandbox) for the app's lifetime."""
+    """Open one HTTP client per upstream (or the in-process sandbox), the cache, pacer and bus."""
     transport: httpx.AsyncBaseTransport | None = None
     opensolar_url, arcadia_url = settings.opensolar_base_url, settings.arcadia_base_url
     token = settings.opensolar_token.get_secret_value() if settings.opensolar_token else None
@@ -66,17 +90,66 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
         sandbox = None
     opensolar_config = settings.upstream("opensolar", opensolar_url)
     arcadia_config = settings.upstream("arcadia", arcadia_url)
+    cache = None
+    if settings.cache_enabled:
+        store = open_store(settings.cache_url, settings.cache_max_bytes, settings.cache_max_entries)
+        cache = UpstreamCache(store, stale_s=settings.cache_stale_s)
+    pacer = None
+    if settings.throttle_enabled:
+        pacer = Pacer(
+            open_pacer_storage(settings.redis_url),
+            safety=settings.throttle_safety,
+            max_wait_s=settings.throttle_max_wait_s,
+        )
+    bus = open_bus(settings.redis_url)
     async with AsyncExitStack() as stack:
         opensolar_http = await stack.enter_async_context(_client(opensolar_config, transport))
         arcadia_http = await stack.enter_async_context(_client(arcadia_config, transport))
+        # Closed in reverse: the listener stops before the bus closes, the bus before the store.
+        if cache is not None:
+            stack.push_async_callback(cache.store.close)
+        stack.push_async_callback(bus.close)
+        if pacer is not None:
+            stack.push_async_callback(pacer.close)
+        if cache is not None:
+            stack.push_async_callback(_cancel, asyncio.create_task(_listen_for_evictions(bus, cache)))
+
+        def retry() -> RetryPolicy:
+            return RetryPolicy(attempts=settings.retry_attempts, max_retry_after_s=settings.retry_max_after_s)
+
         yield Services(
             settings=settings,
-            opensolar=OpenSolarClient(opensolar_config, opensolar_http, concurrency=settings.upstream_concurrency),
+            opensolar=OpenSolarClient(
+                opensolar_config,
+                opensolar_http,
+                concurrency=settings.upstream_concurrency,
+                cache=cache,
+                pacer=pacer,
+                retry=retry(),
+                ttls=settings.cache_ttls,
+            ),
             arcadia=ArcadiaClient(
-                arcadia_config, arcadia_http, concurrency=settings.arcadia_concurrency, app_id=app_id, app_key=app_key
+                arcadia_config,
+                arcadia_http,
+                concurrency=settings.arcadia_concurrency,
+                cache=cache,
+                retry=retry(),
+                app_id=app_id,
+                app_key=app_key,
+                ttls=settings.cache_ttls,
             ),
             designs=DesignCodec(settings.design_max_bytes),
+            cache=cache,
+            pacer=pacer,
+            bus=bus,
             default_token=token,
             default_org_id=org_id,
             sandbox=sandbox,
         )
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        async with asyncio.timeout(5):
+            await task

@@ -15,7 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "DEFAULT_ARCADIA_BASE_URL",
+    "DEFAULT_CACHE_TTLS_S",
     "DEFAULT_OPENSOLAR_BASE_URL",
+    "WEBHOOK_SECRET_HEADER",
     "SandboxMode",
     "Settings",
     "UpstreamConfig",
@@ -32,6 +34,29 @@ DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_DESIGN_MAX_BYTES = 64 * 1024 * 1024
 # A response body larger than this is refused while it streams in (designs are the largest bodies).
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+# How long each kind of upstream read may be served from cache (override with GATEWAY_CACHE_TTLS).
+# Private-file URLs are signed for one hour upstream: their TTL plus the stale window stays far below.
+DEFAULT_CACHE_TTLS_S: dict[str, float] = {
+    "org": 3600,
+    "projects": 60,
+    "project": 300,
+    "contacts": 60,
+    "contact": 300,
+    "systems": 300,
+    "system": 300,
+    "system_details": 600,
+    "proposal": 600,
+    "files": 300,
+    "file": 300,
+    "webhooks": 30,
+    "incentives": 3600,
+    "incentive": 3600,
+    "applicabilities": 86400,
+}
+
+
+# OpenSolar echoes a webhook's registered headers; the gateway's receiver checks this one.
+WEBHOOK_SECRET_HEADER = "X-Solar-Gateway-Secret"  # noqa: S105 - a header name, not a secret
 
 
 class SandboxMode(StrEnum):
@@ -82,6 +107,30 @@ class Settings(BaseSettings):
     arcadia_concurrency: int = Field(4, alias="GATEWAY_ARCADIA_CONCURRENCY", ge=1)
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, alias="GATEWAY_MAX_RESPONSE_BYTES", ge=1024)
     design_max_bytes: int = Field(DEFAULT_DESIGN_MAX_BYTES, alias="GATEWAY_DESIGN_MAX_BYTES", ge=1024)
+
+    cache_enabled: bool = Field(True, alias="GATEWAY_CACHE")
+    cache_url: str = Field("memory://", alias="GATEWAY_CACHE_URL")
+    cache_max_bytes: int = Field(256 * 1024 * 1024, alias="GATEWAY_CACHE_MAX_BYTES", ge=1024)
+    cache_max_entries: int = Field(100_000, alias="GATEWAY_CACHE_MAX_ENTRIES", ge=1)
+    cache_ttls_override: dict[str, float] = Field(default_factory=dict, alias="GATEWAY_CACHE_TTLS")
+    # Past its TTL an entry is still served, flagged stale, while the upstream is throttled or down.
+    cache_stale_s: float = Field(900.0, alias="GATEWAY_CACHE_STALE_S", ge=0)
+    throttle_enabled: bool = Field(True, alias="GATEWAY_THROTTLE")
+    # Budget = documented limit x safety, so clock skew and other clients of the same token still fit.
+    throttle_safety: float = Field(0.9, alias="GATEWAY_THROTTLE_SAFETY", gt=0, le=1)
+    throttle_max_wait_s: float = Field(10.0, alias="GATEWAY_THROTTLE_MAX_WAIT_S", ge=0)
+    retry_attempts: int = Field(3, alias="GATEWAY_RETRY_ATTEMPTS", ge=1, le=10)
+    retry_max_after_s: float = Field(5.0, alias="GATEWAY_RETRY_MAX_AFTER_S", ge=0)
+    webhook_secret: SecretStr | None = Field(None, alias="GATEWAY_WEBHOOK_SECRET")
+    public_url: str | None = Field(None, alias="GATEWAY_PUBLIC_URL")
+
+    @property
+    def cache_ttls(self) -> dict[str, float]:
+        return {**DEFAULT_CACHE_TTLS_S, **self.cache_ttls_override}
+
+    @property
+    def redis_url(self) -> str | None:
+        return self.cache_url if self.cache_url.startswith(("redis://", "rediss://")) else None
 
     @property
     def use_sandbox(self) -> bool:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.schema.config import StrawberryConfig
+import logging
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from gateway.errors import GatewayError
 from schema.context import Context
-from schema.errors import ErrorCodes
+from schema.errors import ErrorCodes, StaleReads
 from schema.incentives.queries import IncentiveQueries
 from schema.info import Info
 from schema.opensolar.org import Org
 from schema.opensolar.webhooks import WebhookMutations
 
 __all__ = ["Context", "Mutation", "Query", "build_schema"]
+
+logger = logging.getLogger("gateway.graphql")
 
 
 @strawberry.type
@@ -27,10 +34,19 @@ class Mutation(WebhookMutations):
     pass
 
 
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Strawberry logs every error with a traceback; here only what the ErrorCodes extension did not
+        already account for. Gateway errors (THROTTLED, NOT_FOUND, ...) are answers, not server faults."""
+        for error in errors:
+            if not isinstance(error.original_error, GatewayError):
+                logger.debug("graphql error: %s", error.message)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorCodes],
+        extensions=[ErrorCodes, StaleReads],
         config=StrawberryConfig(),
     )

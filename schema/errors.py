@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from gateway.cache import StaleRead, stale_reads
 from gateway.errors import GatewayError
 
-__all__ = ["ErrorCodes"]
+__all__ = ["ErrorCodes", "StaleReads"]
 
 logger = logging.getLogger("gateway.graphql")
 
@@ -47,3 +49,25 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [_coded(error) for error in result.errors]
+
+
+class StaleReads(SchemaExtension):
+    """Lists, in ``extensions.stale``, every upstream read served stale because the upstream failed."""
+
+    def on_operation(self) -> Iterator[None]:
+        self._reads: list[StaleRead] = []
+        token = stale_reads.set(self._reads)
+        try:
+            yield
+        finally:
+            stale_reads.reset(token)
+
+    def get_results(self) -> dict[str, Any]:
+        if not self._reads:
+            return {}
+        return {
+            "stale": [
+                {"upstream": r.upstream, "resource": r.resource, "ageSeconds": r.age_s, "reason": r.reason}
+                for r in self._reads
+            ]
+        }

@@ -97,6 +97,8 @@ class Org:
     name: str
     plan: Plan
     token: str
+    # A second user of the same org: another credential, with its own per-user throttles.
+    second_token: str
     project_ids: list[int] = field(default_factory=list)
     contact_ids: list[int] = field(default_factory=list)
     file_ids: list[int] = field(default_factory=list)
@@ -228,7 +230,7 @@ class SandboxData:
         )
 
     def token_org(self, token: str) -> Org | None:
-        return next((org for org in self.orgs.values() if org.token == token), None)
+        return next((org for org in self.orgs.values() if token in (org.token, org.second_token)), None)
 
     def next_id(self, kind: str) -> int:
         value = self._next[kind]
@@ -239,7 +241,13 @@ class SandboxData:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4)).upper()
 
     def _build_org(self, org_id: int, name: str, plan: Plan, n_projects: int) -> None:
-        org = Org(org_id, name, plan, sandbox_token(f"{plan.value}:{org_id}"))
+        org = Org(
+            org_id,
+            name,
+            plan,
+            sandbox_token(f"{plan.value}:{org_id}"),
+            sandbox_token(f"{plan.value}:{org_id}:second-user"),
+        )
         self.orgs[org_id] = org
         for index in range(n_projects):
             self._build_project(org, index)

@@ -62,7 +62,7 @@ class _Endpoint:
     async def handle(self, request: Request) -> Response:
         state = sandbox_state(request)
         state.counts[self.name] += 1
-        state.calls.append((self.name, dict(request.query_params)))
+        state.calls.append((self.name, request.url.path, dict(request.query_params)))
         response = await self._respond(request, state)
         state.statuses[f"{self.name}:{response.status_code}"] += 1
         return response

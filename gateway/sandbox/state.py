@@ -91,7 +91,7 @@ class SandboxState:
         self.counts: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         # The most recent calls' routes and query parameters, for tests that check what was sent.
-        self.calls: deque[tuple[str, dict[str, str]]] = deque(maxlen=1000)
+        self.calls: deque[tuple[str, str, dict[str, str]]] = deque(maxlen=1000)  # route, path, query
         self.faults: list[Fault] = []
         self.throttle = SlidingWindowThrottle(clock)
         self.design_overrides: dict[int, str | None] = {}
@@ -107,7 +107,7 @@ class SandboxState:
         self.calls.clear()
 
     def params_of(self, route: str) -> list[dict[str, str]]:
-        return [params for name, params in self.calls if name == route]
+        return [params for name, _, params in self.calls if name == route]
 
     def reset(self) -> None:
         self.reset_counters()

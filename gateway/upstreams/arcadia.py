@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from gateway.cache.upstream import CachePolicy
 from gateway.errors import (
     UnauthenticatedError,
     UpstreamBadResponse,
@@ -22,7 +23,7 @@ from gateway.errors import (
     UpstreamRateLimited,
     error_for_status,
 )
-from gateway.settings import UpstreamConfig
+from gateway.settings import DEFAULT_CACHE_TTLS_S, UpstreamConfig
 from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
 from gateway.upstreams.base import UpstreamClient, parse_model, parse_retry_after
 
@@ -87,14 +88,31 @@ class ArcadiaClient(UpstreamClient):
         config: UpstreamConfig,
         http: httpx.AsyncClient,
         *,
-        concurrency: int,
         app_id: str | None,
         app_key: str | None,
+        ttls: Mapping[str, float] | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(config, http, concurrency=concurrency)
+        super().__init__(config, http, **kwargs)
+        self.ttls = dict(ttls or DEFAULT_CACHE_TTLS_S)
         self._auth = (
             "Basic " + base64.b64encode(f"{app_id}:{app_key}".encode()).decode() if app_id and app_key else None
         )
+
+    def cache_policy(self, path: str, params: Mapping[str, str | int]) -> CachePolicy | None:
+        kind = (
+            "applicabilities"
+            if path.endswith("/applicabilities")
+            else ("incentives" if path == "/rest/v1/incentives" else "incentive")
+        )
+        ttl = self.ttls.get(kind, 0)
+        return CachePolicy(kind, ttl) if ttl > 0 else None
+
+    def cache_tags(self, path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
+        tags = {"arcadia:incentives"}
+        if params.get("zipCode"):
+            tags.add(f"arcadia:zip:{params['zipCode']}")
+        return tags
 
     def _headers(self) -> dict[str, str]:
         if self._auth is None:

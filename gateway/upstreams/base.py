@@ -11,12 +11,16 @@ import asyncio
 import email.utils
 import json
 import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from gateway.cache.scope import CacheScope, fingerprint
+from gateway.cache.upstream import CachePolicy, UpstreamCache
 from gateway.errors import (
     UpstreamBadResponse,
     UpstreamError,
@@ -26,6 +30,7 @@ from gateway.errors import (
     error_for_status,
 )
 from gateway.settings import UpstreamConfig
+from gateway.throttle import AdaptiveConcurrency, Pacer, RetryPolicy
 
 __all__ = ["UpstreamClient", "parse_model", "parse_retry_after"]
 
@@ -57,13 +62,39 @@ def parse_model(model: type[M], payload: Any, upstream: str) -> M:
 
 
 class UpstreamClient:
-    """One upstream's HTTP client: an ``httpx.AsyncClient`` made in the lifespan and its config."""
+    """One upstream's HTTP client: an ``httpx.AsyncClient`` made in the lifespan and its config.
 
-    def __init__(self, config: UpstreamConfig, http: httpx.AsyncClient, *, concurrency: int) -> None:
+    A GET with a credential goes cache -> single-flight -> retries -> pacing -> concurrency -> HTTP;
+    a write skips the cache and is never retried.
+    """
+
+    def __init__(
+        self,
+        config: UpstreamConfig,
+        http: httpx.AsyncClient,
+        *,
+        concurrency: int,
+        cache: UpstreamCache | None = None,
+        pacer: Pacer | None = None,
+        retry: RetryPolicy | None = None,
+        adaptive: bool = False,
+    ) -> None:
         self.config = config
         self.name = config.name
         self._http = http
-        self._slots = asyncio.Semaphore(concurrency)
+        self.slots = AdaptiveConcurrency(config.name, concurrency, adaptive=adaptive)
+        self.cache = cache
+        self.pacer = pacer
+        self.retry = retry or RetryPolicy(attempts=1)
+        self.stats: Counter[str] = Counter()
+
+    def cache_policy(self, path: str, params: Mapping[str, str | int]) -> CachePolicy | None:
+        """How long a GET of this resource may be served from cache; None: never cached."""
+        return None
+
+    def cache_tags(self, path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
+        """The resources a cached answer was built from, for webhook eviction."""
+        return set()
 
     async def request(
         self,
@@ -75,22 +106,72 @@ class UpstreamClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request and return its decoded JSON body, or raise an ``UpstreamError``."""
-        url = f"{self.config.base_url}{path}"
-        async with self._slots:
+        query = dict(params or {})
+        credential = (headers or {}).get("Authorization")
+
+        async def call() -> Any:
+            return await self.retry.run(
+                lambda: self._attempt(method, path, query, json_body, headers, credential),
+                idempotent=method in {"GET", "HEAD"},
+            )
+
+        policy = self.cache_policy(path, query) if method == "GET" and credential and self.cache else None
+        if self.cache is None or policy is None or credential is None:
+            return await call()
+        resource = f"{path}?{urlencode(sorted((k, str(v)) for k, v in query.items()))}"
+        return await self.cache.read(
+            CacheScope.of(self.name, credential),
+            resource,
+            policy,
+            call,
+            lambda payload: self.cache_tags(path, query, payload),
+        )
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int],
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+        credential: str | None,
+    ) -> Any:
+        if self.pacer is not None and credential is not None:
+            await self.pacer.acquire(fingerprint(credential), method, path)
+        async with self.slots:
             try:
-                async with asyncio.timeout(self.config.deadline_s):
-                    status, response_headers, body = await self._send(method, url, params, json_body, headers)
-            except TimeoutError:
-                raise UpstreamTimeout(
-                    f"{self.name}: no complete answer within {self.config.deadline_s:g} s.",
-                    upstream=self.name,
-                ) from None
-            except httpx.TimeoutException as exc:
-                raise UpstreamTimeout(f"{self.name}: timed out ({type(exc).__name__}).", upstream=self.name) from None
-            except httpx.TransportError as exc:
-                raise UpstreamUnavailable(
-                    f"{self.name}: unreachable ({type(exc).__name__}).", upstream=self.name
-                ) from None
+                payload = await self._once(method, path, params, json_body, headers)
+            except UpstreamRateLimited as exc:
+                self.slots.throttled(exc.retry_after)
+                raise
+        self.slots.succeeded()
+        return payload
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int],
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+    ) -> Any:
+        url = f"{self.config.base_url}{path}"
+        self.stats["calls"] += 1
+        try:
+            async with asyncio.timeout(self.config.deadline_s):
+                status, response_headers, body = await self._send(method, url, params, json_body, headers)
+        except TimeoutError:
+            self.stats["timeout"] += 1
+            raise UpstreamTimeout(
+                f"{self.name}: no complete answer within {self.config.deadline_s:g} s.", upstream=self.name
+            ) from None
+        except httpx.TimeoutException as exc:
+            self.stats["timeout"] += 1
+            raise UpstreamTimeout(f"{self.name}: timed out ({type(exc).__name__}).", upstream=self.name) from None
+        except httpx.TransportError as exc:
+            self.stats["unreachable"] += 1
+            raise UpstreamUnavailable(f"{self.name}: unreachable ({type(exc).__name__}).", upstream=self.name) from None
+        self.stats[f"status:{status}"] += 1
         payload = self._decode(body, status)
         if status >= 400 or status < 200:
             raise self._error(status, response_headers, payload)

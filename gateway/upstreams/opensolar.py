@@ -12,8 +12,11 @@ from typing import Any, TypeVar
 
 import httpx
 
+from gateway.cache.upstream import CachePolicy
 from gateway.errors import NotFoundError, UpstreamBadResponse, UpstreamError, error_for_status
+from gateway.settings import DEFAULT_CACHE_TTLS_S
 from gateway.upstreams.base import UpstreamClient, parse_model
+from gateway.upstreams.opensolar_cache import policy_for, tags_for
 from gateway.upstreams.opensolar_models import (
     ContactRecord,
     OrgRecord,
@@ -43,6 +46,16 @@ class PrivateFileFilter(Record):
 
 class OpenSolarClient(UpstreamClient):
     """Typed async methods over OpenSolar's org-scoped REST API; the bearer token comes per call."""
+
+    def __init__(self, *args: Any, ttls: Mapping[str, float] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ttls = dict(ttls or DEFAULT_CACHE_TTLS_S)
+
+    def cache_policy(self, path: str, params: Mapping[str, str | int]) -> CachePolicy | None:
+        return policy_for(path, self.ttls)
+
+    def cache_tags(self, path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
+        return tags_for(path, params, payload)
 
     def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
         """DRF bodies: ``{"detail": "..."}``, or ``{"<field>": ["msg", ...]}`` for validation errors."""

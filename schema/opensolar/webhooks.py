@@ -14,6 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
+from gateway.settings import WEBHOOK_SECRET_HEADER
 from gateway.upstreams.opensolar_models import WebhookRecord
 from schema.context import parse_id
 from schema.info import Info
@@ -59,7 +60,14 @@ class Webhook:
 
 @strawberry.input(description="A new webhook. Field paths are model.field (model.* for every field).")
 class WebhookInput:
-    endpoint: str
+    endpoint: str | None = strawberry.field(
+        default=None, description="Where OpenSolar posts; defaults to this gateway's receiver with gatewayReceiver."
+    )
+    gateway_receiver: bool = strawberry.field(
+        default=False,
+        description="Register this gateway's /webhooks/opensolar (GATEWAY_PUBLIC_URL) with its "
+        "shared-secret header, so OpenSolar's changes evict the gateway's cache.",
+    )
     enabled: bool = True
     debug: bool = False
     trigger_fields: list[str] | None = None
@@ -108,6 +116,27 @@ def _headers(value: Any) -> str | None:
     return json.dumps(value)  # OpenSolar takes headers as a stringified JSON object
 
 
+DEFAULT_TRIGGERS = ["project.*", "contact.*", "event.*"]
+
+
+def _receiver(info: Info, given: WebhookInput) -> tuple[str, Any]:
+    settings = info.context.services.settings
+    if settings.webhook_secret is None:
+        raise BadRequestError(
+            "Set GATEWAY_WEBHOOK_SECRET to register the gateway's receiver.", argument="gatewayReceiver"
+        )
+    endpoint = given.endpoint or (
+        f"{settings.public_url.rstrip('/')}/webhooks/opensolar" if settings.public_url else None
+    )
+    if endpoint is None:
+        raise BadRequestError(
+            "Set GATEWAY_PUBLIC_URL (or pass endpoint) to register the gateway's receiver.", argument="endpoint"
+        )
+    headers = dict(given.headers) if isinstance(given.headers, dict) else {}
+    headers[WEBHOOK_SECRET_HEADER] = settings.webhook_secret.get_secret_value()
+    return endpoint, headers
+
+
 @strawberry.type
 class WebhookMutations:
     @strawberry.mutation(description="Register a webhook with OpenSolar.")
@@ -115,14 +144,18 @@ class WebhookMutations:
         self, info: Info, input: WebhookInput, org_id: strawberry.ID | None = None
     ) -> Webhook | None:
         org = info.context.org_id(org_id)
+        endpoint, headers = _receiver(info, input) if input.gateway_receiver else (input.endpoint, input.headers)
+        if endpoint is None:
+            raise BadRequestError("endpoint is required (or set gatewayReceiver: true).", argument="endpoint")
+        triggers = input.trigger_fields or (DEFAULT_TRIGGERS if input.gateway_receiver else None)
         body = _body(
             {
-                "endpoint": input.endpoint,
+                "endpoint": endpoint,
                 "enabled": input.enabled,
                 "debug": input.debug,
-                "trigger_fields": input.trigger_fields,
+                "trigger_fields": triggers,
                 "payload_fields": input.payload_fields,
-                "headers": input.headers,
+                "headers": headers,
             }
         )
         body = {k: v for k, v in body.items() if v is not None}

@@ -66,7 +66,7 @@ async def test_trickling_body_hits_the_overall_deadline(sandbox_url: str) -> Non
     async with httpx.AsyncClient() as client:
         fault = {"route": "opensolar.org", "trickle_s": 0.05, "times": 1}
         await client.post(f"{sandbox_url}/_sandbox/faults", json=fault)
-    settings = real_settings(sandbox_url, GATEWAY_UPSTREAM_DEADLINE_S=0.5)
+    settings = real_settings(sandbox_url, GATEWAY_UPSTREAM_DEADLINE_S=0.5, GATEWAY_RETRY_ATTEMPTS=1)
     async with running_gateway(settings) as gateway:
         started = time.monotonic()
         result = await gateway.query("{ org { name } }")

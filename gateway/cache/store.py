@@ -1,0 +1,140 @@
+"""Where cached bytes live: the bounded memory backend, or Redis shared by every replica.
+
+Both stores are aiocache caches (``BoundedMemoryCache`` or ``aiocache.RedisCache``) plus a tag index
+(tag -> keys) so a webhook can evict every entry built from one resource. Every operation has a
+short timeout; callers treat any store failure as a miss (see ``UpstreamCache``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+from aiocache import RedisCache
+
+from gateway.cache.memory import BoundedMemoryCache, BytesSerializer
+
+__all__ = ["CacheStore", "MemoryStore", "RedisStore", "open_store"]
+
+# A store must answer well inside the upstream timeouts, or it is slower than no cache at all.
+STORE_TIMEOUT_S = 0.5
+TAG_PREFIX = "sg:v1:tag:"
+
+
+class CacheStore(Protocol):
+    name: str
+
+    async def get(self, key: str) -> bytes | None: ...
+    async def set(self, key: str, value: bytes, ttl_s: float, tags: Iterable[str]) -> None: ...
+    async def evict_tags(self, tags: Iterable[str]) -> int: ...
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class MemoryStore:
+    """One process's cache: bounded by bytes and entries, tags indexed in memory."""
+
+    name = "memory"
+    SWEEP_EVERY = 1000
+
+    def __init__(self, max_bytes: int, max_entries: int = 100_000) -> None:
+        self.cache = BoundedMemoryCache(max_bytes=max_bytes, max_entries=max_entries, timeout=STORE_TIMEOUT_S)
+        self._tags: dict[str, set[str]] = defaultdict(set)
+        self._sets = 0
+
+    async def get(self, key: str) -> bytes | None:
+        value: bytes | None = await self.cache.get(key)
+        return value
+
+    async def set(self, key: str, value: bytes, ttl_s: float, tags: Iterable[str]) -> None:
+        await self.cache.set(key, value, ttl=ttl_s)
+        for tag in tags:
+            self._tags[tag].add(key)
+        self._sets += 1
+        if self._sets % self.SWEEP_EVERY == 0:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Drop index entries for keys the LRU already evicted, so the index stays bounded too."""
+        live = self.cache._data
+        for tag in list(self._tags):
+            keys = {k for k in self._tags[tag] if k in live}
+            if keys:
+                self._tags[tag] = keys
+            else:
+                del self._tags[tag]
+
+    async def evict_tags(self, tags: Iterable[str]) -> int:
+        keys = set().union(*(self._tags.pop(tag, set()) for tag in tags))
+        for key in keys:
+            await self.cache.delete(key)
+        return len(keys)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        await self.cache.close()
+
+
+class RedisStore:
+    """Redis through aiocache; tags are Redis sets that expire with the longest entry they index."""
+
+    name = "redis"
+
+    def __init__(self, url: str) -> None:
+        parsed = urlparse(url)
+        db = (parsed.path or "/0").lstrip("/") or "0"
+        self.cache = RedisCache(
+            serializer=BytesSerializer(),
+            endpoint=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 6379,
+            db=int(db),
+            password=parsed.password,
+            timeout=STORE_TIMEOUT_S,
+            create_connection_timeout=STORE_TIMEOUT_S,
+            namespace="",
+        )
+        self.client: Any = self.cache.client
+
+    async def get(self, key: str) -> bytes | None:
+        value: bytes | None = await self.cache.get(key)  # BytesSerializer: no decoding
+        return value
+
+    async def set(self, key: str, value: bytes, ttl_s: float, tags: Iterable[str]) -> None:
+        async with asyncio.timeout(STORE_TIMEOUT_S):
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.set(key, value, px=max(1, int(ttl_s * 1000)))
+                for tag in tags:
+                    pipe.sadd(TAG_PREFIX + tag, key)
+                    pipe.expire(TAG_PREFIX + tag, int(ttl_s) + 1, gt=True)
+                    pipe.expire(TAG_PREFIX + tag, int(ttl_s) + 1, nx=True)
+                await pipe.execute()
+
+    async def evict_tags(self, tags: Iterable[str]) -> int:
+        async with asyncio.timeout(STORE_TIMEOUT_S * 4):
+            names = [TAG_PREFIX + tag for tag in tags]
+            keys: set[bytes] = set()
+            for name in names:
+                keys |= set(await self.client.smembers(name))
+            if keys or names:
+                await self.client.delete(*keys, *names)
+            return len(keys)
+
+    async def ping(self) -> bool:
+        async with asyncio.timeout(STORE_TIMEOUT_S):
+            return bool(await self.client.ping())
+
+    async def close(self) -> None:
+        # aiocache 0.12 closes with redis-py's deprecated close(); aclose() is the current call.
+        await self.client.aclose()
+
+
+def open_store(url: str | None, max_bytes: int, max_entries: int) -> CacheStore:
+    """``redis://host:port/db`` for Redis; anything else (default ``memory://``) for the memory store."""
+    if url and url.startswith(("redis://", "rediss://")):
+        return RedisStore(url)
+    return MemoryStore(max_bytes, max_entries)

@@ -1,0 +1,247 @@
+"""Staying under the upstreams' limits: pacing, adaptive concurrency, and retries with a budget.
+
+- ``Pacer``: a moving-window budget per credential and OpenSolar endpoint class (and per org), set
+  to the documented limits times a safety factor. A call waits for budget, up to ``max_wait_s``;
+  past that it fails at once as THROTTLED with ``retryAfter`` and never reaches the upstream. Built
+  on ``limits`` so the windows live in memory or, with Redis configured, are shared by replicas.
+- ``AdaptiveConcurrency``: in-flight calls per upstream, halved on a 429 (and paused for its
+  ``Retry-After``), grown back one at a time after a run of successes. Arcadia starts at 4.
+- ``RetryPolicy``: idempotent GETs only, on 5xx, timeouts and upstream 429s whose ``Retry-After``
+  is short; jittered exponential backoff or the upstream's ``Retry-After``; at most ``attempts``
+  tries, and a retry budget (retries stay under ``ratio`` of first attempts) so a failing upstream
+  is never hit with a retry storm. Writes are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
+from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, Rate, classify_opensolar
+
+__all__ = ["AdaptiveConcurrency", "Pacer", "RetryBudget", "RetryPolicy", "open_pacer_storage"]
+
+T = TypeVar("T")
+_ORG = re.compile(r"^/api/orgs/(\d+)/")
+
+
+def open_pacer_storage(url: str | None) -> Storage:
+    """Redis (``redis://...``) shares the budget across replicas; otherwise this process alone."""
+    if url and url.startswith(("redis://", "rediss://")):
+        # redis-py (already a dependency) rather than coredis, and a client the pacer can close
+        return cast(Storage, storage_from_string(f"async+{url}", implementation="redispy"))
+    return MemoryStorage()
+
+
+class Pacer:
+    """Waits for budget before each OpenSolar call; see the module docstring."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        safety: float = 0.9,
+        max_wait_s: float = 10.0,
+        limits: dict[EndpointClass, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._storage = storage
+        self._safety = safety
+        self._max_wait_s = max_wait_s
+        self._limits = limits or OPENSOLAR_LIMITS
+        self._clock = clock
+        self.stats: Counter[str] = Counter()
+
+    def _item(self, rate: Rate) -> RateLimitItem:
+        return RateLimitItemPerSecond(max(1, math.floor(rate.requests * self._safety)), max(1, int(rate.period_s)))
+
+    def _checks(self, credential: str, method: str, path: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        endpoint_class = classify_opensolar(method, path)
+        limit = self._limits[endpoint_class]
+        org = _ORG.match(path)
+        org_id = org.group(1) if org else f"cred-{credential}"
+        checks: list[tuple[RateLimitItem, tuple[str, ...]]] = []
+        if limit.per_user:
+            checks.append((self._item(limit.per_user), ("opensolar", "user", credential, endpoint_class.value)))
+        if limit.per_org:
+            checks.append((self._item(limit.per_org), ("opensolar", "org", org_id, endpoint_class.value)))
+        return checks
+
+    async def acquire(self, credential: str, method: str, path: str) -> float:
+        """Wait until the call fits every budget; returns the seconds waited."""
+        checks = self._checks(credential, method, path)
+        started = self._clock()
+        while True:
+            blocked = [c for c in checks if not await self._limiter.test(c[0], *c[1])]
+            if not blocked and all([await self._limiter.hit(item, *ids) for item, ids in checks]):
+                waited = self._clock() - started
+                if waited > 0.001:
+                    self.stats["waits"] += 1
+                    self.stats["wait_ms"] += int(waited * 1000)
+                return waited
+            resets = [(await self._limiter.get_window_stats(item, *ids)).reset_time for item, ids in blocked or checks]
+            wait = max(0.01, max(resets) - self._clock())
+            if self._clock() + wait - started > self._max_wait_s:
+                self.stats["rejected"] += 1
+                raise UpstreamRateLimited(
+                    "opensolar: the gateway is pacing calls to stay under OpenSolar's throttle limits; try again "
+                    "later.",
+                    upstream="opensolar",
+                    retry_after=math.ceil(wait),
+                    paced=True,
+                )
+            await asyncio.sleep(min(wait, self._max_wait_s))
+
+    async def reset(self) -> None:
+        await self._storage.reset()
+
+    async def close(self) -> None:
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()
+
+
+class AdaptiveConcurrency:
+    """A semaphore for one upstream; when ``adaptive``, it halves on 429 and creeps back up.
+
+    A 429 also pauses new calls for its ``Retry-After``; a caller that would wait longer than
+    ``max_wait_s`` fails at once as THROTTLED instead of hanging.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        limit: int,
+        *,
+        adaptive: bool = False,
+        max_wait_s: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.upstream = upstream
+        self.max_limit = limit
+        self.limit = limit
+        self.adaptive = adaptive
+        self.max_wait_s = max_wait_s
+        self._in_flight = 0
+        self._successes = 0
+        self._paused_until = 0.0
+        self._clock = clock
+        self._changed = asyncio.Condition()
+
+    async def __aenter__(self) -> None:
+        async with self._changed:
+            while True:
+                pause = self._paused_until - self._clock()
+                if pause > self.max_wait_s:
+                    raise UpstreamRateLimited(
+                        f"{self.upstream}: backing off after the upstream throttled us.",
+                        upstream=self.upstream,
+                        retry_after=math.ceil(pause),
+                        paced=True,
+                    )
+                if pause <= 0 and self._in_flight < self.limit:
+                    self._in_flight += 1
+                    return
+                try:
+                    async with asyncio.timeout(pause if pause > 0 else None):
+                        await self._changed.wait()
+                except TimeoutError:
+                    pass
+
+    async def __aexit__(self, *exc: object) -> None:
+        async with self._changed:
+            self._in_flight -= 1
+            self._changed.notify_all()
+
+    def throttled(self, retry_after: float | None) -> None:
+        if not self.adaptive:
+            return
+        self.limit = max(1, self.limit // 2)
+        self._successes = 0
+        self._paused_until = max(self._paused_until, self._clock() + (retry_after or 1.0))
+
+    def succeeded(self) -> None:
+        if not self.adaptive:
+            return
+        self._successes += 1
+        if self.limit < self.max_limit and self._successes >= 4 * self.limit:
+            self.limit += 1
+            self._successes = 0
+
+
+class RetryBudget:
+    """Finagle-style: each first attempt earns ``ratio`` of a retry; ``reserve`` retries are always allowed."""
+
+    def __init__(self, ratio: float = 0.2, reserve: float = 10.0, cap: float = 100.0) -> None:
+        self.ratio, self.cap = ratio, cap
+        self.tokens = reserve
+
+    def deposit(self) -> None:
+        self.tokens = min(self.cap, self.tokens + self.ratio)
+
+    def spend(self) -> bool:
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 3
+    max_retry_after_s: float = 5.0
+    budget: RetryBudget | None = None
+
+    def __post_init__(self) -> None:
+        self.budget = self.budget or RetryBudget()
+        self.stats: Counter[str] = Counter()
+
+    def _retryable(self, exc: BaseException) -> bool:
+        if isinstance(exc, UpstreamRateLimited):
+            short = exc.retry_after is None or exc.retry_after <= self.max_retry_after_s
+            return not exc.details.get("paced") and short
+        return isinstance(exc, UpstreamUnavailable | UpstreamTimeout)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, UpstreamRateLimited) and exc.retry_after is not None:
+            return exc.retry_after
+        return float(wait_random_exponential(multiplier=0.1, max=2.0)(state))
+
+    def _stop(self, state: RetryCallState) -> bool:
+        if stop_after_attempt(self.attempts)(state):
+            return True
+        assert self.budget is not None
+        if not self.budget.spend():
+            self.stats["budget_exhausted"] += 1
+            return True
+        self.stats["retries"] += 1
+        return False
+
+    async def run(self, call: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
+        assert self.budget is not None
+        self.budget.deposit()
+        if not idempotent:
+            return await call()
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(self._retryable), wait=self._wait, stop=self._stop, reraise=True
+        )
+
+        async def attempt() -> T:  # a coroutine function: tenacity runs a plain callable as a sync one
+            return await call()
+
+        return await retrying(attempt)

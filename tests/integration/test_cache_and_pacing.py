@@ -1,0 +1,212 @@
+"""The cross-request cache, pacing and webhook eviction, through the real app and the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
+from tests.conftest import Gateway, GatewayFactory, errors_by_code, sandbox_settings
+
+pytestmark = pytest.mark.integration
+
+SECRET = "receiver-secret-for-tests"
+PROJECT = '{ org { project(id: "%s") { title county systems { kwStc } } } }'
+
+
+def second_token(gateway: Gateway) -> str:
+    return gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].second_token
+
+
+async def test_no_duplicate_upstream_call_in_a_request(gateway: Gateway) -> None:
+    result = await gateway.query("""{ org {
+        a: project(id: "3001") { title county proposal { projectId } systems { kwStc details { name } } }
+        b: project(id: "3001") { county lat systemDetails { name } proposal { hasBattery } }
+        projects(first: 3) { nodes { id county systems { uuid } } } } }""")
+    assert "errors" not in result
+    calls = [(path, tuple(sorted(params.items()))) for _, path, params in gateway.sandbox.calls]
+    assert len(calls) == len(set(calls)) == 9  # nothing fetched twice
+    assert gateway.sandbox.counts["opensolar.project_detail"] == 3  # 3001 (shared by a, b, the list), 3002, 3003
+
+
+async def test_repeated_requests_are_served_from_cache(gateway: Gateway) -> None:
+    await gateway.query(PROJECT % 3001)
+    calls = gateway.sandbox.total_calls
+    for _ in range(3):
+        assert (await gateway.query(PROJECT % 3001))["data"]["org"]["project"]["county"]
+    assert gateway.sandbox.total_calls == calls  # warm: zero upstream calls
+
+
+async def test_identical_concurrent_requests_share_one_upstream_call(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig(latency_ms=50))
+    async with gateway_factory(sandbox_settings(), sandbox) as gateway:
+        results = await asyncio.gather(*(gateway.query(PROJECT % 3001) for _ in range(10)))
+    assert all(r["data"]["org"]["project"]["county"] for r in results)
+    assert sandbox.counts["opensolar.project_detail"] == 1 and sandbox.counts["opensolar.systems"] == 1
+
+
+async def test_tenant_a_never_gets_tenant_b_data(gateway: Gateway) -> None:
+    await gateway.query(PROJECT % 3001, token=gateway.raw_token)
+    calls = gateway.sandbox.counts["opensolar.project_detail"]
+    # the same org through another user's credential: a miss, fetched with that credential
+    other = await gateway.query(PROJECT % 3001, token=second_token(gateway))
+    assert other["data"]["org"]["project"]["county"]
+    assert gateway.sandbox.counts["opensolar.project_detail"] == calls + 1
+    # a tenant of another org gets its own answer (403), never the cached project
+    foreign = await gateway.query(PROJECT % 3001, token=gateway.api_access_token)
+    assert foreign["data"]["org"]["project"]["title"] is None
+    assert errors_by_code(foreign).keys() == {"FORBIDDEN"}
+    # and a caller with a bad token gets 401 from upstream, not a hit
+    bad = await gateway.query(PROJECT % 3001, token="f" * 40)
+    assert errors_by_code(bad).keys() == {"UNAUTHENTICATED"}
+
+
+async def test_errors_are_never_cached(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig())
+    sandbox.faults.append(Fault(route="opensolar.project_detail", status=503, times=1))
+    async with gateway_factory(sandbox_settings(GATEWAY_RETRY_ATTEMPTS=1), sandbox) as gateway:
+        first = await gateway.query(PROJECT % 3001)
+        second = await gateway.query(PROJECT % 3001)
+    assert errors_by_code(first).keys() == {"UPSTREAM_UNAVAILABLE"}
+    assert second["data"]["org"]["project"]["county"] and "errors" not in second
+    assert sandbox.counts["opensolar.project_detail"] == 2
+
+
+async def test_a_transient_failure_is_retried(gateway: Gateway) -> None:
+    gateway.sandbox.faults.append(Fault(route="opensolar.project_detail", status=502, times=1))
+    result = await gateway.query(PROJECT % 3001)
+    assert "errors" not in result
+    assert gateway.sandbox.statuses["opensolar.project_detail:502"] == 1
+    assert gateway.sandbox.statuses["opensolar.project_detail:200"] == 1
+
+
+async def test_writes_are_never_retried(gateway: Gateway) -> None:
+    gateway.sandbox.faults.append(Fault(route="opensolar.webhook_update", status=503, times=1))
+    result = await gateway.query('mutation { disableWebhook(id: "701") { enabled } }')
+    assert errors_by_code(result).keys() == {"UPSTREAM_UNAVAILABLE"}
+    assert gateway.sandbox.counts["opensolar.webhook_update"] == 1
+
+
+async def test_stale_if_error_is_served_and_flagged(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig())
+    settings = sandbox_settings(GATEWAY_CACHE_TTLS={"project": 0.2, "systems": 0.2}, GATEWAY_RETRY_ATTEMPTS=1)
+    async with gateway_factory(settings, sandbox) as gateway:
+        fresh = await gateway.query(PROJECT % 3001)
+        await asyncio.sleep(0.3)
+        sandbox.faults.append(Fault(route="opensolar.*", status=429, headers={"Retry-After": "60"}))
+        stale = await gateway.query(PROJECT % 3001)
+    assert stale["data"] == fresh["data"] and "errors" not in stale
+    flagged = {item["resource"].split("?")[0]: item for item in stale["extensions"]["stale"]}
+    assert flagged["/api/orgs/1001/projects/3001/"]["reason"] == "THROTTLED"
+    assert flagged["/api/orgs/1001/projects/3001/"]["ageSeconds"] >= 0.2
+    assert "/api/orgs/1001/systems/" in flagged
+
+
+async def test_webhook_evicts_what_it_should(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig())
+    async with gateway_factory(sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET), sandbox) as gateway:
+        for pid in (3001, 3002):
+            await gateway.query(PROJECT % pid)
+        before = dict(sandbox.counts)
+        response = await gateway.client.post(
+            "/webhooks/opensolar",
+            headers={"X-Solar-Gateway-Secret": SECRET},
+            json={
+                "timestamp": "1605831713",
+                "model": "Project",
+                "model_id": 3001,
+                "event": "UPDATE",
+                "fields": {"title": "renamed"},
+            },
+        )
+        assert response.status_code == 200 and response.json()["tags"] == ["opensolar:project:3001"]
+        assert response.json()["evicted"] >= 2  # its detail and its systems list
+        await gateway.query(PROJECT % 3001)
+        await gateway.query(PROJECT % 3002)
+    assert sandbox.counts["opensolar.project_detail"] == before["opensolar.project_detail"] + 1
+    assert sandbox.counts["opensolar.systems"] == before["opensolar.systems"] + 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        ({}, {"model": "Project", "model_id": 1, "event": "UPDATE"}, 401),
+        ({"X-Solar-Gateway-Secret": "wrong"}, {"model": "Project", "model_id": 1, "event": "UPDATE"}, 401),
+        ({"X-Solar-Gateway-Secret": SECRET}, {"model": "Spaceship", "model_id": 1, "event": "UPDATE"}, 400),
+        ({"X-Solar-Gateway-Secret": SECRET}, {"model": "Project", "model_id": "x", "event": "UPDATE"}, 400),
+        ({"X-Solar-Gateway-Secret": SECRET}, ["not", "an", "object"], 400),
+    ],
+)
+async def test_webhook_receiver_rejects(
+    gateway_factory: GatewayFactory, headers: dict[str, str], body: Any, status: int
+) -> None:
+    async with gateway_factory(sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET)) as gateway:
+        response = await gateway.client.post("/webhooks/opensolar", headers=headers, json=body)
+    assert response.status_code == status
+
+
+async def test_webhook_receiver_is_off_without_a_secret(gateway: Gateway) -> None:
+    response = await gateway.client.post(
+        "/webhooks/opensolar", json={"model": "Project", "model_id": 1, "event": "UPDATE"}
+    )
+    assert response.status_code == 404
+
+
+async def test_create_webhook_registers_the_gateway_receiver(gateway_factory: GatewayFactory) -> None:
+    settings = sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_PUBLIC_URL="https://gw.example.com/")
+    sandbox = SandboxState(SandboxConfig())
+    async with gateway_factory(settings, sandbox) as gateway:
+        result = await gateway.query(
+            "mutation { createWebhook(input: {gatewayReceiver: true}) { id endpoint headerNames triggerFields } }"
+        )
+    hook = result["data"]["createWebhook"]
+    assert hook["endpoint"] == "https://gw.example.com/webhooks/opensolar"
+    assert hook["headerNames"] == ["X-Solar-Gateway-Secret"] and "project.*" in hook["triggerFields"]
+    assert SECRET in sandbox.data.webhooks[int(hook["id"])].headers  # sent to OpenSolar, never shown back
+
+
+async def test_a_burst_stays_under_the_budget_with_zero_429s(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig())
+    settings = sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=0.2)
+    async with gateway_factory(settings, sandbox) as gateway:
+        ids = sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids
+        results = await asyncio.gather(
+            *(gateway.query('{ org { project(id: "%d") { county } } }' % pid) for pid in ids)
+        )
+    answered = [r for r in results if r["data"]["org"]["project"]["county"]]
+    throttled = [r for r in results if errors_by_code(r).keys() == {"THROTTLED"}]
+    assert len(answered) + len(throttled) == len(ids) == 120  # every request answered
+    assert len(answered) == 90  # 100/min documented x 0.9 safety
+    assert all(r["errors"][0]["extensions"]["retryAfter"] > 0 for r in throttled)
+    assert sandbox.statuses["opensolar.project_detail:429"] == 0
+    assert sandbox.counts["opensolar.project_detail"] == 90
+
+
+async def test_pacing_waits_when_the_budget_frees_soon(gateway_factory: GatewayFactory) -> None:
+    from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, Rate, ThrottleLimit
+
+    sandbox = SandboxState(SandboxConfig(throttle=False))
+    async with gateway_factory(sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=5), sandbox) as gateway:
+        assert gateway.services.pacer is not None
+        gateway.services.pacer._limits = {
+            **OPENSOLAR_LIMITS,
+            EndpointClass.PROJECT_DETAIL: ThrottleLimit(Rate(4, 1), None),
+        }
+        started = time.monotonic()
+        results = await asyncio.gather(
+            *(gateway.query('{ org { project(id: "%d") { county } } }' % pid) for pid in range(3001, 3011))
+        )
+    assert all("errors" not in r for r in results)  # waited for budget instead of failing
+    assert time.monotonic() - started >= 1.5
+    assert gateway.services.pacer.stats["waits"] >= 6
+
+
+async def test_api_access_and_raw_tenants_are_isolated_in_org_lists(gateway: Gateway) -> None:
+    own = await gateway.query(
+        '{ org(id: "%d") { projects(first: 2) { nodes { id } } } }' % API_ACCESS_ORG_ID, token=gateway.api_access_token
+    )
+    ids = {n["id"] for n in own["data"]["org"]["projects"]["nodes"]}
+    assert ids <= {str(p) for p in gateway.sandbox.data.orgs[API_ACCESS_ORG_ID].project_ids}
