@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox clean
+.PHONY: run test lint typecheck unit schema sandbox bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ sandbox: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+
+## bench: sandbox (80 ms) + gateways as processes; writes BENCHMARKS.md
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.run --write BENCHMARKS.md

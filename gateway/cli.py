@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8001)
     sandbox.add_argument("--latency-ms", type=float, default=0.0, help="added to every simulated call")
     sandbox.add_argument("--no-throttle", action="store_true", help="disable the documented throttle limits")
+    sandbox.add_argument("--projects", type=int, default=120, help="projects in the Raw Data org")
     commands.add_parser("schema", help="print the GraphQL SDL")
     return parser
 
@@ -43,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         os.environ["SANDBOX_LATENCY_MS"] = str(args.latency_ms)
         os.environ["SANDBOX_THROTTLE"] = "false" if args.no_throttle else "true"
+        os.environ["SANDBOX_PROJECTS"] = str(args.projects)
         uvicorn.run(
             "gateway.sandbox.app:sandbox_app_from_env",
             factory=True,

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from gateway.cache import UpstreamCache, open_store
 from gateway.events import EventBus, open_bus
@@ -42,8 +43,10 @@ class Services:
 
 
 def _client(config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    # httpx's own connection pool slows down sharply past a few dozen concurrent requests
+    # (encode/httpx#3215); aiohttp does the socket I/O behind the same httpx API.
     return httpx.AsyncClient(
-        transport=transport,
+        transport=transport or AiohttpTransport(limits=config.limits),
         timeout=config.timeout,
         limits=config.limits,
         follow_redirects=False,

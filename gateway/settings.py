@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     # One upstream call, body included, never takes longer than this (httpx's read timeout is per
     # chunk, so a trickling body would otherwise never time out).
     upstream_deadline_s: float = Field(60.0, alias="GATEWAY_UPSTREAM_DEADLINE_S", gt=0)
-    upstream_max_connections: int = Field(50, alias="GATEWAY_UPSTREAM_MAX_CONNECTIONS", ge=1)
-    upstream_concurrency: int = Field(16, alias="GATEWAY_UPSTREAM_CONCURRENCY", ge=1)
+    upstream_max_connections: int = Field(64, alias="GATEWAY_UPSTREAM_MAX_CONNECTIONS", ge=1)
+    # In-flight OpenSolar calls; the pacer, not this, keeps each credential under its documented limits.
+    upstream_concurrency: int = Field(64, alias="GATEWAY_UPSTREAM_CONCURRENCY", ge=1)
     # Arcadia's rate-limit best practices use a concurrency limit of 4 (arcadia-api.md §7).
     arcadia_concurrency: int = Field(4, alias="GATEWAY_ARCADIA_CONCURRENCY", ge=1)
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, alias="GATEWAY_MAX_RESPONSE_BYTES", ge=1024)

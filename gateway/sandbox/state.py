@@ -124,4 +124,10 @@ class SandboxState:
         return None
 
     def stats(self) -> dict[str, Any]:
-        return {"total": self.total_calls, "routes": dict(self.counts), "statuses": dict(self.statuses)}
+        distinct = {(path, tuple(sorted(params.items()))) for _, path, params in self.calls}
+        return {
+            "total": self.total_calls,
+            "distinct": len(distinct),
+            "routes": dict(self.counts),
+            "statuses": dict(self.statuses),
+        }

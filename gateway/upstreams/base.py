@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -166,6 +167,12 @@ class UpstreamClient:
                 f"{self.name}: no complete answer within {self.config.deadline_s:g} s.", upstream=self.name
             ) from None
         except httpx.TimeoutException as exc:
+            if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
+                # httpx-aiohttp maps a refused connection to ConnectTimeout; it is an outage, not a timeout
+                self.stats["unreachable"] += 1
+                raise UpstreamUnavailable(
+                    f"{self.name}: unreachable (connection refused).", upstream=self.name
+                ) from None
             self.stats["timeout"] += 1
             raise UpstreamTimeout(f"{self.name}: timed out ({type(exc).__name__}).", upstream=self.name) from None
         except httpx.TransportError as exc:

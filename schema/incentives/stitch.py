@@ -10,6 +10,7 @@ given are left out and a warning says why; the rest of the answer stands.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -107,23 +108,27 @@ class _Sources:
     warnings: list[StitchWarning]
 
 
-async def _optional_sources(info: Info, project: Project, record: ProjectRecord, needed: set[str]) -> _Sources:
-    sources = _Sources({}, {}, [])
-    if needed & {"tilt", "azimuth"}:
-        try:
-            rows = await info.context.loaders.system_details.load(SystemDetailsKey(project.org_id, record.id))
-            sources.details = {r.id: SystemFacts(None, None, None, tuple(r.module_groups)) for r in rows if r.id}
-        except GatewayError as exc:
-            sources.warnings.append(StitchWarning(code=exc.code, message=f"tilt/azimuth not derived: {exc.message}"))
+async def _module_groups(info: Info, org_id: int, project_id: int, sources: _Sources) -> None:
+    try:
+        rows = await info.context.loaders.system_details.load(SystemDetailsKey(org_id, project_id))
+        sources.details = {r.id: SystemFacts(None, None, None, tuple(r.module_groups)) for r in rows if r.id}
+    except GatewayError as exc:
+        sources.warnings.append(StitchWarning(code=exc.code, message=f"tilt/azimuth not derived: {exc.message}"))
+
+
+async def _detail(info: Info, project: Project, needed: set[str], sold_only: bool, sources: _Sources) -> ProjectRecord:
+    """The project detail, when usage, the design or the sold system is needed; decoded design for AC size."""
+    record = project.record
+    if (needed & {"annualConsumption", "systemSizeAcW"} or sold_only) and not record.has("usage_annual_or_guess"):
+        record = await project.load_full(info)
     if "systemSizeAcW" in needed and record.design:
         try:
             document = await decode_once(info.context, record.id, record.design)
-            sources.ac_watts = {
-                s.uuid: s.ac_watts for s in scene_systems(document.document) if s.uuid and s.ac_watts is not None
-            }
+            scenes = scene_systems(document.document)
+            sources.ac_watts = {s.uuid: s.ac_watts for s in scenes if s.uuid and s.ac_watts is not None}
         except GatewayError as exc:
             sources.warnings.append(StitchWarning(code=exc.code, message=f"systemSizeAcW not derived: {exc.message}"))
-    return sources
+    return record
 
 
 def _evaluate(incentives: list[IncentiveRecord], used: list[UsedInput]) -> tuple[list[ProjectIncentive], list[Scored]]:
@@ -202,15 +207,21 @@ async def project_incentives(
         effective_on=effective_on or datetime.now(UTC).date(),
         is_exhausted=False,
     )
-    incentives = await loaders.incentive_search.load(search)
+    # Round trip 1: the market's incentives and the project's systems, side by side.
+    incentives, systems = await asyncio.gather(
+        loaders.incentive_search.load(search), loaders.project_systems.load((project.org_id, record.id))
+    )
     needed = keys_referenced(incentives) - set(caller)
-    if (needed & {"annualConsumption", "systemSizeAcW"} or sold_only) and not record.has("usage_annual_or_guess"):
-        record = await project.load_full(info)
-    systems = await loaders.project_systems.load((project.org_id, record.id))
+    # Round trip 2: whatever the market's incentives need, side by side.
+    sources = _Sources({}, {}, [])
+    detail = _detail(info, project, needed, sold_only, sources)
+    if needed & {"tilt", "azimuth"}:
+        record, _ = await asyncio.gather(detail, _module_groups(info, project.org_id, record.id, sources))
+    else:
+        record = await detail
     if sold_only:
         sold = id_from_url(record.system_sold)
         systems = [s for s in systems if s.id == sold]
-    sources = await _optional_sources(info, project, record, needed)
     facts = ProjectFacts(search.zip_code, search.state, record.usage_annual_or_guess)
     return ProjectIncentives(
         market=IncentiveMarket(

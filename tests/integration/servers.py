@@ -1,4 +1,4 @@
-"""Real processes on loopback ports, for the tests that cross an actual socket."""
+"""Real processes on loopback ports, for the tests (and benchmarks) that cross an actual socket."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,15 +21,28 @@ def free_port() -> int:
         return port
 
 
+class Process(subprocess.Popen[bytes]):
+    log_path: str
+
+    def log(self) -> str:
+        with open(self.log_path, errors="replace") as log:
+            return log.read()
+
+
 @contextmanager
-def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``python -m gateway ARGS`` until the block ends; wait until ``ready_url`` answers."""
-    proc = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-        [sys.executable, "-m", "gateway", *args],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[Process]:
+    """Run ``python -m gateway ARGS`` until the block ends; wait until ``ready_url`` answers.
+
+    Output goes to a temporary file (a pipe nobody reads would block the child once it fills).
+    """
+    with tempfile.NamedTemporaryFile(prefix="solar-gateway-", suffix=".log", delete=False) as log:
+        proc = Process(
+            [sys.executable, "-m", "gateway", *args],
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    proc.log_path = log.name
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -37,16 +51,15 @@ def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) 
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read().decode() if proc.stdout else ""
-                    raise RuntimeError(f"{args} did not start:\n{output}") from None
+                    raise RuntimeError(f"{args} did not start:\n{proc.log()}") from None
                 time.sleep(0.1)
         yield proc
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        os.unlink(log.name)

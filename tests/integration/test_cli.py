@@ -34,7 +34,8 @@ def test_serve_without_credentials_serves_graphiql_on_the_sandbox() -> None:
         page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
         result = httpx.post(f"{url}/graphql", json={"query": "{ org { name projects(first: 2) { nodes { title } } } }"})
         proc.terminate()
-        log = proc.communicate(timeout=10)[0].decode()
+        proc.wait(timeout=10)
+        log = proc.log()
     assert page.status_code == 200 and "graphiql" in page.text.lower()
     assert result.json()["data"]["org"]["name"].startswith("Sunrise Solar")
     assert "SANDBOX MODE" in log
