@@ -1,32 +1,39 @@
 """The ASGI app: ``create_app(settings)`` builds it; uvicorn runs it with ``--factory``.
 
-Nothing here runs at import time. The lifespan opens one HTTP client per upstream (or the
-embedded sandbox) and keeps them on ``app.state.services`` for the app's lifetime.
+Nothing here runs at import time. The lifespan opens the upstream clients (or the embedded
+sandbox), cache, pacer and bus, and keeps them on ``app.state.services`` for the app's lifetime.
+A request to ``/graphql`` passes the auth middleware (401 before any upstream call), then the HTTP
+gate (size, batching, persisted documents), then Strawberry with its validation limits.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from gateway.auth import AuthMiddleware, Principal, authenticate
+from gateway.http_gate import GraphQLGate
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.webhooks import opensolar_webhook
 from schema import Context, build_schema
+from schema.security import Limits
 
 __all__ = ["create_app", "services_of"]
 
 logger = logging.getLogger("gateway")
+GRAPHQL_PATH = "/graphql"
 
 
 def services_of(app: Starlette) -> Services:
@@ -34,14 +41,38 @@ def services_of(app: Starlette) -> Services:
     return services
 
 
+def principal_for(app: Starlette, headers: Mapping[str, str]) -> Principal | None:
+    services = services_of(app)
+    settings = services.settings
+    return authenticate(
+        headers,
+        api_key_hashes=settings.api_key_hashes,
+        pass_through=settings.pass_through,
+        server_token=services.default_token,
+        sandbox=services.sandbox is not None,
+    )
+
+
 class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:
+        principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
-        return Context.for_request(services_of(request.app), http_request)
+        return Context.for_request(services_of(request.app), http_request, principal)
 
 
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
+
+
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
+        max_tokens=settings.max_tokens,
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_root_fields=settings.max_root_fields,
+        max_cost=settings.max_cost,
+        introspection=settings.introspection_enabled,
+    )
 
 
 def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None = None) -> Starlette:
@@ -52,16 +83,27 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_services(settings, sandbox) as services:
             app.state.services = services
+            if services.sandbox is not None:
+                logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")
             yield
 
     graphql: Any = GatewayGraphQL(
-        build_schema(),
+        build_schema(limits_of(settings)),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,
     )
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [
+        Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), resolve=principal_for),
+        Middleware(
+            GraphQLGate,
+            path=GRAPHQL_PATH,
+            max_body_bytes=settings.max_body_bytes,
+            documents=lambda app: services_of(app).documents,
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -13,19 +13,23 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from gateway.cache import UpstreamCache, open_store
+from gateway.cache.store import MemoryStore
 from gateway.events import EventBus, open_bus
+from gateway.persisted import PersistedDocuments, sha256_hex
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
 from gateway.settings import Settings, UpstreamConfig
 from gateway.throttle import Pacer, RetryPolicy, open_pacer_storage
 from gateway.upstreams.arcadia import ArcadiaClient
 from gateway.upstreams.opensolar import OpenSolarClient
 from schema.design import DesignCodec
+from schema.operations import load_operations
 
 __all__ = ["SANDBOX_ORIGIN", "Services", "open_services"]
 
 logger = logging.getLogger("gateway")
 SANDBOX_ORIGIN = "http://sandbox.invalid"  # never resolved: the transport is the in-process sandbox
 EVICT_CHANNEL = "evict"
+APQ_STORE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,7 @@ class Services:
     cache: UpstreamCache | None
     pacer: Pacer | None
     bus: EventBus
+    documents: PersistedDocuments
     default_token: str | None
     default_org_id: int | None
     sandbox: SandboxState | None
@@ -105,6 +110,10 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             max_wait_s=settings.throttle_max_wait_s,
         )
     bus = open_bus(settings.redis_url)
+    # Persisted queries live with the cache (shared through Redis); a small store when it is off.
+    apq_store = cache.store if cache is not None else MemoryStore(APQ_STORE_BYTES)
+    trusted = {sha256_hex(text): text for text in load_operations().values()} if settings.trusted_documents else None
+    documents = PersistedDocuments(apq_store, apq=settings.persisted_queries, trusted=trusted)
     async with AsyncExitStack() as stack:
         opensolar_http = await stack.enter_async_context(_client(opensolar_config, transport))
         arcadia_http = await stack.enter_async_context(_client(arcadia_config, transport))
@@ -145,6 +154,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             cache=cache,
             pacer=pacer,
             bus=bus,
+            documents=documents,
             default_token=token,
             default_org_id=org_id,
             sandbox=sandbox,

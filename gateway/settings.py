@@ -122,8 +122,29 @@ class Settings(BaseSettings):
     throttle_max_wait_s: float = Field(10.0, alias="GATEWAY_THROTTLE_MAX_WAIT_S", ge=0)
     retry_attempts: int = Field(3, alias="GATEWAY_RETRY_ATTEMPTS", ge=1, le=10)
     retry_max_after_s: float = Field(5.0, alias="GATEWAY_RETRY_MAX_AFTER_S", ge=0)
+    # Apollo Router's http_max_request_bytes; variables count, unlike token and character limits.
+    max_body_bytes: int = Field(2_000_000, alias="GATEWAY_MAX_BODY_BYTES", ge=1024)
+    max_tokens: int = Field(2000, alias="GATEWAY_MAX_TOKENS", ge=10)
+    max_depth: int = Field(12, alias="GATEWAY_MAX_DEPTH", ge=2)
+    max_aliases: int = Field(30, alias="GATEWAY_MAX_ALIASES", ge=0)
+    max_root_fields: int = Field(20, alias="GATEWAY_MAX_ROOT_FIELDS", ge=1)
+    max_cost: int = Field(5000, alias="GATEWAY_MAX_COST", ge=1)
+    introspection: bool | None = Field(None, alias="GATEWAY_INTROSPECTION")
+    # sha256 hex digests of the gateway API keys (X-API-Key) that may use OPENSOLAR_TOKEN
+    api_keys: str = Field("", alias="GATEWAY_API_KEYS")
+    pass_through: bool = Field(True, alias="GATEWAY_PASS_THROUGH")
+    persisted_queries: bool = Field(True, alias="GATEWAY_PERSISTED_QUERIES")
+    trusted_documents: bool = Field(False, alias="GATEWAY_TRUSTED_DOCUMENTS")
     webhook_secret: SecretStr | None = Field(None, alias="GATEWAY_WEBHOOK_SECRET")
     public_url: str | None = Field(None, alias="GATEWAY_PUBLIC_URL")
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.use_sandbox if self.introspection is None else self.introspection
+
+    @property
+    def api_key_hashes(self) -> frozenset[str]:
+        return frozenset(h.strip().lower().removeprefix("sha256:") for h in self.api_keys.split(",") if h.strip())
 
     @property
     def cache_ttls(self) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -16,6 +17,7 @@ from schema.incentives.queries import IncentiveQueries
 from schema.info import Info
 from schema.opensolar.org import Org
 from schema.opensolar.webhooks import WebhookMutations
+from schema.security import Limits, limit_extensions
 
 __all__ = ["Context", "Mutation", "Query", "build_schema"]
 
@@ -43,10 +45,15 @@ class GatewaySchema(strawberry.Schema):
                 logger.debug("graphql error: %s", error.message)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema; ``limits`` None builds it without request limits (for printing the SDL)."""
+    extensions: list[Any] = [ErrorCodes, StaleReads]
+    if limits is not None:
+        extensions = [*limit_extensions(limits), *extensions]
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorCodes, StaleReads],
-        config=StrawberryConfig(),
+        extensions=extensions,
+        # "Did you mean ...?" reconstructs the schema when introspection is off (OWASP, graphql-armor)
+        config=StrawberryConfig(disable_field_suggestions=limits is not None and not limits.introspection),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
@@ -13,14 +13,10 @@ from schema.design import DesignDocument
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:
+    from gateway.auth import Principal
     from gateway.services import Services
 
-__all__ = ["Context", "bearer_token"]
-
-
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return (token.strip() or None) if scheme.lower() == "bearer" else None
+__all__ = ["Context", "parse_id"]
 
 
 @dataclass
@@ -31,11 +27,14 @@ class Context:
     loaders: Loaders
     designs: dict[int, asyncio.Task[DesignDocument]] = field(default_factory=dict)
 
+    principal: Principal | None = None
+    connection_params: dict[str, Any] | None = None  # set by strawberry on websocket connection_init
+
     @classmethod
-    def for_request(cls, services: Services, request: Request | None) -> Context:
-        token = (bearer_token(request) if request is not None else None) or services.default_token
+    def for_request(cls, services: Services, request: Request | None, principal: Principal | None) -> Context:
+        token = principal.opensolar_token if principal is not None else None
         loaders = Loaders(services.opensolar, services.arcadia, token)
-        return cls(services=services, request=request, token=token, loaders=loaders)
+        return cls(services=services, request=request, token=token, loaders=loaders, principal=principal)
 
     def org_id(self, given: str | None) -> int:
         if given is None:

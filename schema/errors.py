@@ -23,14 +23,29 @@ __all__ = ["ErrorCodes", "StaleReads"]
 logger = logging.getLogger("gateway.graphql")
 
 
+# Messages of the limiters strawberry and graphql-core provide, which carry no code of their own.
+_LIMIT_CODES = (
+    ("Document contains more than", "MAX_TOKENS_EXCEEDED"),
+    ("exceeds maximum operation depth", "MAX_DEPTH_EXCEEDED"),
+    ("aliases found. Allowed", "MAX_ALIASES_EXCEEDED"),
+    ("GraphQL introspection has been disabled", "INTROSPECTION_DISABLED"),
+)
+
+
+def _document_code(message: str) -> str:
+    for fragment, code in _LIMIT_CODES:
+        if fragment in message:
+            return code
+    return "GRAPHQL_PARSE_FAILED" if message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+
+
 def _coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GatewayError):
         return error
     if original is None:
         if not (error.extensions or {}).get("code"):
-            code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
-            error.extensions = {**(error.extensions or {}), "code": code}
+            error.extensions = {**(error.extensions or {}), "code": _document_code(error.message)}
         return error
     logger.error("unexpected error at %s", error.path, exc_info=original)
     return GraphQLError(

@@ -46,8 +46,14 @@ class Gateway:
     def api_access_token(self) -> str:
         return self.sandbox.data.orgs[API_ACCESS_ORG_ID].token
 
-    async def query(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async def query(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )

@@ -338,7 +338,12 @@ async def test_portfolio_makes_one_arcadia_call_per_market(gateway_factory: Gate
     assert sandbox.counts["opensolar.projects"] == 1 and sandbox.counts["opensolar.systems"] == 50
 
 
-async def test_portfolio_in_eight_zip_codes_makes_at_most_eight_calls(gateway: Gateway) -> None:
+async def test_portfolio_in_eight_zip_codes_makes_at_most_eight_calls(gateway_factory: GatewayFactory) -> None:
+    async with gateway_factory(sandbox_settings(GATEWAY_MAX_ALIASES=60)) as gateway:  # 50 aliased projects
+        await _eight_zip_portfolio(gateway)
+
+
+async def _eight_zip_portfolio(gateway: Gateway) -> None:
     eight = {"94105", "95448", "92101", "11215", "12203", "07030", "02139", "85004"}
     ids = [p.id for p in gateway.sandbox.data.projects.values() if p.org_id == 1001 and p.place.zip in eight][:50]
     fields = " ".join(

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from gateway.auth import hash_api_key
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from gateway.settings import Settings
 from tests.conftest import errors_by_code, running_gateway
-from tests.integration.servers import free_port, process
+from tests.integration.servers import free_port
 
 pytestmark = pytest.mark.integration
 
 RAW_TOKEN = sandbox_token(f"raw_data:{RAW_DATA_ORG_ID}")
-
-
-@pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    port = free_port()
-    with process(["sandbox", "--port", str(port)], f"http://127.0.0.1:{port}/_sandbox/stats"):
-        yield f"http://127.0.0.1:{port}"
 
 
 def real_settings(base_url: str, **extra: object) -> Settings:
@@ -37,14 +30,16 @@ def real_settings(base_url: str, **extra: object) -> Settings:
 
 
 async def test_credentials_in_the_environment_reach_a_real_server(sandbox_url: str) -> None:
-    settings = real_settings(sandbox_url)
+    key = "partner-integration-key"
+    settings = real_settings(sandbox_url, GATEWAY_API_KEYS=f"sha256:{hash_api_key(key)}")
     assert not settings.use_sandbox
+    query = (
+        '{ org { name project(id: "3001") { title design { totalPanelCount } systems { kwStc } '
+        "proposal { systems { paybackYears } } } } }"
+    )
     async with running_gateway(settings) as gateway:
         assert gateway.services.sandbox is None
-        result = await gateway.query(
-            '{ org { name project(id: "3001") { title design { totalPanelCount } '
-            "systems { kwStc } proposal { systems { paybackYears } } } } }"
-        )
+        result = await gateway.query(query, headers={"X-API-Key": key})  # server credentials: OPENSOLAR_TOKEN
     assert "errors" not in result, result
     assert result["data"]["org"]["project"]["design"]["totalPanelCount"] > 0
     async with httpx.AsyncClient() as client:
@@ -56,7 +51,7 @@ async def test_connection_refused_fails_fast() -> None:
     settings = real_settings(f"http://127.0.0.1:{free_port()}")
     async with running_gateway(settings) as gateway:
         started = time.monotonic()
-        result = await gateway.query("{ org { id name } }")
+        result = await gateway.query("{ org { id name } }", token=RAW_TOKEN)
     assert result["data"]["org"] == {"id": str(RAW_DATA_ORG_ID), "name": None}
     assert errors_by_code(result).keys() == {"UPSTREAM_UNAVAILABLE"}
     assert time.monotonic() - started < 5
@@ -69,6 +64,6 @@ async def test_trickling_body_hits_the_overall_deadline(sandbox_url: str) -> Non
     settings = real_settings(sandbox_url, GATEWAY_UPSTREAM_DEADLINE_S=0.5, GATEWAY_RETRY_ATTEMPTS=1)
     async with running_gateway(settings) as gateway:
         started = time.monotonic()
-        result = await gateway.query("{ org { name } }")
+        result = await gateway.query("{ org { name } }", token=RAW_TOKEN)
     assert errors_by_code(result).keys() == {"UPSTREAM_TIMEOUT"}
     assert time.monotonic() - started < 5

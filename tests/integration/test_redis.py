@@ -111,3 +111,16 @@ async def test_redis_down_degrades_to_no_cache() -> None:
             assert result["data"]["org"]["project"]["county"] and "errors" not in result
     assert sandbox.counts["opensolar.project_detail"] == 2  # no cache, but no errors either
     assert gateway.services.cache is not None and gateway.services.cache.stats["store_errors"] >= 2
+
+
+async def test_persisted_queries_are_shared_by_replicas(replicas: tuple[Gateway, Gateway, SandboxState]) -> None:
+    import hashlib
+
+    first, second, _ = replicas
+    query = "{ org { id } }"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    registered = await first.client.post("/graphql", json={"query": query, "extensions": extensions})
+    assert registered.json()["data"]["org"]["id"]
+    by_hash = await second.client.post("/graphql", json={"extensions": extensions})
+    assert by_hash.json() == registered.json()
