@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -22,7 +23,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway.auth import AuthMiddleware, Principal, authenticate
+from gateway.health import readiness
 from gateway.http_gate import GraphQLGate
+from gateway.observability import HttpMetricsMiddleware, RequestIdMiddleware, configure_logging, configure_tracing
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
@@ -61,7 +64,21 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
 
 async def healthz(request: Request) -> Response:
+    """Alive: the process answers. Orchestrators restart it when this fails."""
     return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready: the cache store and both upstreams answer (any HTTP status counts as reachable)."""
+    checks = await readiness(services_of(request.app))
+    ready = all(ok for ok in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )
+
+
+async def metrics(request: Request) -> Response:
+    return Response(services_of(request.app).metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 def limits_of(settings: Settings) -> Limits:
@@ -81,6 +98,10 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # per process, at start (uvicorn workers are separate processes): never at import time
+        if settings.log_format:
+            configure_logging(settings.log_level, json=settings.log_format == "json")
+        configure_tracing(settings.otel)
         async with open_services(settings, sandbox) as services:
             app.state.services = services
             if services.sandbox is not None:
@@ -95,9 +116,15 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     routes = [
         Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
     ]
     middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(
+            HttpMetricsMiddleware, metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics
+        ),
         Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), resolve=principal_for),
         Middleware(
             GraphQLGate,

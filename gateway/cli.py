@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from gateway.auth import hash_api_key
 from gateway.settings import Settings
 
 __all__ = ["main"]
@@ -30,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--no-throttle", action="store_true", help="disable the documented throttle limits")
     sandbox.add_argument("--projects", type=int, default=120, help="projects in the Raw Data org")
     commands.add_parser("schema", help="print the GraphQL SDL")
+    hash_key = commands.add_parser("hash-key", help="print the GATEWAY_API_KEYS entry for an API key")
+    hash_key.add_argument("key")
     return parser
 
 
@@ -40,8 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(str(build_schema()) + "\n")
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "hash-key":
+        sys.stdout.write(f"sha256:{hash_api_key(args.key)}\n")
+        return 0
     if args.command == "sandbox":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         os.environ["SANDBOX_LATENCY_MS"] = str(args.latency_ms)
         os.environ["SANDBOX_THROTTLE"] = "false" if args.no_throttle else "true"
         os.environ["SANDBOX_PROJECTS"] = str(args.projects)
@@ -55,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.sandbox:
         os.environ["GATEWAY_SANDBOX"] = "true"  # read by Settings() inside the factory (and in each worker)
+    os.environ.setdefault("GATEWAY_LOG_FORMAT", "json")  # each worker configures its logging from this
     settings = Settings()
     uvicorn.run(
         "gateway.app:create_app",
@@ -63,5 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
+        log_config=None,
+        proxy_headers=True,
     )
     return 0

@@ -15,6 +15,7 @@ from httpx_aiohttp import AiohttpTransport
 from gateway.cache import UpstreamCache, open_store
 from gateway.cache.store import MemoryStore
 from gateway.events import EventBus, open_bus
+from gateway.observability import Metrics
 from gateway.persisted import PersistedDocuments, sha256_hex
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
 from gateway.settings import Settings, UpstreamConfig
@@ -42,6 +43,7 @@ class Services:
     pacer: Pacer | None
     bus: EventBus
     documents: PersistedDocuments
+    metrics: Metrics
     default_token: str | None
     default_org_id: int | None
     sandbox: SandboxState | None
@@ -126,10 +128,12 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
         if cache is not None:
             stack.push_async_callback(_cancel, asyncio.create_task(_listen_for_evictions(bus, cache)))
 
+        metrics = Metrics()
+
         def retry() -> RetryPolicy:
             return RetryPolicy(attempts=settings.retry_attempts, max_retry_after_s=settings.retry_max_after_s)
 
-        yield Services(
+        services = Services(
             settings=settings,
             opensolar=OpenSolarClient(
                 opensolar_config,
@@ -155,10 +159,15 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             pacer=pacer,
             bus=bus,
             documents=documents,
+            metrics=metrics,
             default_token=token,
             default_org_id=org_id,
             sandbox=sandbox,
         )
+        for client in (services.opensolar, services.arcadia):
+            client.observer = metrics.upstream_call
+        metrics.watch(services)
+        yield services
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

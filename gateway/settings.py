@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     sandbox_latency_ms: float = Field(0.0, alias="GATEWAY_SANDBOX_LATENCY_MS", ge=0)
     graphiql: bool | None = Field(None, alias="GATEWAY_GRAPHIQL")
     log_level: str = Field("INFO", alias="GATEWAY_LOG_LEVEL")
+    # "json" or "text" configures logging in each server process; unset leaves logging alone (tests)
+    log_format: str | None = Field(None, alias="GATEWAY_LOG_FORMAT", pattern="^(json|text)$")
+    # "console" or "otlp" (OTEL_EXPORTER_OTLP_* variables apply) turns tracing on
+    otel: str | None = Field(None, alias="GATEWAY_OTEL", pattern="^(console|otlp)$")
 
     connect_timeout_s: float = Field(DEFAULT_CONNECT_TIMEOUT_S, alias="GATEWAY_UPSTREAM_CONNECT_TIMEOUT_S", gt=0)
     read_timeout_s: float = Field(DEFAULT_READ_TIMEOUT_S, alias="GATEWAY_UPSTREAM_READ_TIMEOUT_S", gt=0)

@@ -18,6 +18,7 @@ from schema.info import Info
 from schema.opensolar.org import Org
 from schema.opensolar.webhooks import WebhookMutations
 from schema.security import Limits, limit_extensions
+from schema.telemetry import OperationTelemetry
 
 __all__ = ["Context", "Mutation", "Query", "build_schema"]
 
@@ -47,7 +48,8 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema; ``limits`` None builds it without request limits (for printing the SDL)."""
-    extensions: list[Any] = [ErrorCodes, StaleReads]
+    # Order matters: post-operation hooks run in reverse, so telemetry sees the codes ErrorCodes sets.
+    extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads]
     if limits is not None:
         extensions = [*limit_extensions(limits), *extensions]
     return GatewaySchema(

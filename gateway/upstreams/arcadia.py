@@ -108,6 +108,10 @@ class ArcadiaClient(UpstreamClient):
         ttl = self.ttls.get(kind, 0)
         return CachePolicy(kind, ttl) if ttl > 0 else None
 
+    def endpoint_class(self, method: str, path: str) -> str:
+        policy = self.cache_policy(path, {})
+        return policy.kind if policy else "incentives"
+
     def cache_tags(self, path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
         tags = {"arcadia:incentives"}
         if params.get("zipCode"):

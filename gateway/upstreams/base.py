@@ -12,7 +12,7 @@ import email.utils
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -30,6 +30,7 @@ from gateway.errors import (
     UpstreamUnavailable,
     error_for_status,
 )
+from gateway.observability import tracer
 from gateway.settings import UpstreamConfig
 from gateway.throttle import AdaptiveConcurrency, Pacer, RetryPolicy
 
@@ -82,16 +83,21 @@ class UpstreamClient:
     ) -> None:
         self.config = config
         self.name = config.name
-        self._http = http
+        self.http = http
         self.slots = AdaptiveConcurrency(config.name, concurrency, adaptive=adaptive)
         self.cache = cache
         self.pacer = pacer
         self.retry = retry or RetryPolicy(attempts=1)
         self.stats: Counter[str] = Counter()
+        self.observer: Callable[[str, str, str, float], None] | None = None  # (upstream, class, status, s)
 
     def cache_policy(self, path: str, params: Mapping[str, str | int]) -> CachePolicy | None:
         """How long a GET of this resource may be served from cache; None: never cached."""
         return None
+
+    def endpoint_class(self, method: str, path: str) -> str:
+        """A low-cardinality name for this call, for metrics and spans."""
+        return "default"
 
     def cache_tags(self, path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
         """The resources a cached answer was built from, for webhook eviction."""
@@ -156,6 +162,29 @@ class UpstreamClient:
         json_body: Any,
         headers: Mapping[str, str] | None,
     ) -> Any:
+        endpoint_class = self.endpoint_class(method, path)
+        started = time.perf_counter()
+        status = "error"
+        with tracer.start_as_current_span(f"{self.name} {method} {endpoint_class}") as span:
+            try:
+                payload, status = await self._exchange(method, path, params, json_body, headers)
+                return payload
+            except UpstreamError as exc:
+                status = str(exc.status) if exc.status else exc.code.lower()
+                raise
+            finally:
+                span.set_attribute("http.response.status", status)
+                if self.observer is not None:
+                    self.observer(self.name, endpoint_class, status, time.perf_counter() - started)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int],
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+    ) -> tuple[Any, str]:
         url = f"{self.config.base_url}{path}"
         self.stats["calls"] += 1
         try:
@@ -182,13 +211,13 @@ class UpstreamClient:
         payload = self._decode(body, status)
         if status >= 400 or status < 200:
             raise self._error(status, response_headers, payload)
-        return payload
+        return payload, str(status)
 
     async def _send(
         self, method: str, url: str, params: Any, json_body: Any, headers: Mapping[str, str] | None
     ) -> tuple[int, httpx.Headers, bytes]:
-        request = self._http.build_request(method, url, params=params, json=json_body, headers=headers)
-        response = await self._http.send(request, stream=True)
+        request = self.http.build_request(method, url, params=params, json=json_body, headers=headers)
+        response = await self.http.send(request, stream=True)
         try:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.config.max_response_bytes:

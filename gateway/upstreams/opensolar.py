@@ -16,6 +16,7 @@ from gateway.cache.upstream import CachePolicy
 from gateway.errors import NotFoundError, UpstreamBadResponse, UpstreamError, error_for_status
 from gateway.settings import DEFAULT_CACHE_TTLS_S
 from gateway.upstreams.base import UpstreamClient, parse_model
+from gateway.upstreams.limits import classify_opensolar
 from gateway.upstreams.opensolar_cache import policy_for, tags_for
 from gateway.upstreams.opensolar_models import (
     ContactRecord,
@@ -56,6 +57,9 @@ class OpenSolarClient(UpstreamClient):
 
     def cache_tags(self, path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
         return tags_for(path, params, payload)
+
+    def endpoint_class(self, method: str, path: str) -> str:
+        return classify_opensolar(method, path).value
 
     def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
         """DRF bodies: ``{"detail": "..."}``, or ``{"<field>": ["msg", ...]}`` for validation errors."""

@@ -1,0 +1,223 @@
+"""What operators see: Prometheus metrics, structured JSON logs with a request id, optional tracing.
+
+Metrics live in a registry per app (never the process-global one), and most are read at scrape
+time from the counters the cache, pacer and clients already keep, so nothing on the hot path pays
+for them twice. Logs are JSON lines carrying the request id; credentials appear only as
+fingerprints. Tracing (OpenTelemetry) is off unless ``GATEWAY_OTEL`` names an exporter; the API
+calls cost nothing while it is off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import trace
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from gateway.services import Services
+
+__all__ = [
+    "HttpMetricsMiddleware",
+    "Metrics",
+    "RequestIdMiddleware",
+    "configure_logging",
+    "configure_tracing",
+    "request_id",
+    "tracer",
+]
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+tracer = trace.get_tracer("solar-gateway")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    """Called by the CLI (never at import): JSON lines on stderr, each with its request id."""
+    handler = logging.StreamHandler()
+    handler.addFilter(_RequestIdFilter())
+    if json:
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}{request_id}",
+                style="{",
+                rename_fields={"levelname": "level", "asctime": "time"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def configure_tracing(exporter: str | None, *, span_exporter: Any = None) -> bool:
+    """Install an SDK tracer provider: ``console``, ``otlp`` (needs the OTLP exporter package) or a test's own."""
+    if not exporter and span_exporter is None:
+        return False
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
+
+    provider = TracerProvider(resource=Resource.create({"service.name": "solar-gateway"}))
+    if span_exporter is not None:
+        provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+    elif exporter == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # optional extra
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    else:
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    trace.set_tracer_provider(provider)
+    return True
+
+
+class RequestIdMiddleware:
+    """Takes a sane ``X-Request-ID`` or makes one, exposes it to logs and returns it in the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = request_id.set(rid)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id.reset(token)
+
+
+class _StatsCollector(Collector):
+    """Cache, pacing and upstream-status counters, read from the components at scrape time."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[Any]:
+        cache = CounterMetricFamily("gateway_cache_events", "Upstream cache events", labels=["event"])
+        if self.services.cache is not None:
+            for event in ("hits", "misses", "stale", "coalesced", "stores", "evicted", "store_errors"):
+                cache.add_metric([event], self.services.cache.stats[event])
+        yield cache
+        pacing = CounterMetricFamily("gateway_throttle_events", "Pacing against upstream limits", labels=["event"])
+        if self.services.pacer is not None:
+            for event in ("waits", "rejected"):
+                pacing.add_metric([event], self.services.pacer.stats[event])
+        yield pacing
+        waited = CounterMetricFamily("gateway_throttle_wait_seconds", "Seconds spent waiting for budget")
+        waited.add_metric([], (self.services.pacer.stats["wait_ms"] / 1000) if self.services.pacer else 0)
+        yield waited
+        throttled = CounterMetricFamily("gateway_upstream_429", "429s received from upstreams", labels=["upstream"])
+        concurrency = GaugeMetricFamily(
+            "gateway_upstream_concurrency_limit", "Current in-flight cap", labels=["upstream"]
+        )
+        for client in (self.services.opensolar, self.services.arcadia):
+            throttled.add_metric([client.name], client.stats["status:429"])
+            concurrency.add_metric([client.name], client.slots.limit)
+        yield throttled
+        yield concurrency
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "gateway_graphql_requests",
+            "GraphQL operations by name and outcome",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "gateway_graphql_request_seconds",
+            "GraphQL operation latency",
+            ["operation"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.upstream_calls = Counter(
+            "gateway_upstream_calls",
+            "Upstream HTTP calls",
+            ["upstream", "endpoint_class", "status"],
+            registry=self.registry,
+        )
+        self.upstream_latency = Histogram(
+            "gateway_upstream_call_seconds",
+            "Upstream call latency",
+            ["upstream", "endpoint_class"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.http = Counter(
+            "gateway_http_responses", "HTTP responses by route and status", ["route", "status"], registry=self.registry
+        )
+
+    def watch(self, services: Services) -> None:
+        self.registry.register(_StatsCollector(services))
+
+    def upstream_call(self, upstream: str, endpoint_class: str, status: str, seconds: float) -> None:
+        self.upstream_calls.labels(upstream, endpoint_class, status).inc()
+        self.upstream_latency.labels(upstream, endpoint_class).observe(seconds)
+
+    def operation(self, name: str, outcome: str, seconds: float) -> None:
+        self.requests.labels(name, outcome).inc()
+        self.latency.labels(name).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class HttpMetricsMiddleware:
+    """Counts every HTTP response by route and status (rejections at the gate included)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Any) -> None:
+        self.app = app
+        self.metrics = metrics  # a callable giving this app's Metrics, once the lifespan has made them
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = "500"
+
+        async def record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = str(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            metrics = self.metrics(scope["app"])
+            if metrics is not None:
+                route = scope.get("path", "") if scope.get("path") in _ROUTES else "other"
+                metrics.http.labels(route, status).inc()
+
+
+_ROUTES = {"/graphql", "/healthz", "/readyz", "/metrics", "/webhooks/opensolar"}
