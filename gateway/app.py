@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import AuthMiddleware, Principal, authenticate
 from gateway.health import readiness
@@ -45,7 +47,10 @@ def services_of(app: Starlette) -> Services:
 
 
 def principal_for(app: Starlette, headers: Mapping[str, str]) -> Principal | None:
-    services = services_of(app)
+    return principal_for_services(services_of(app), headers)
+
+
+def principal_for_services(services: Services, headers: Mapping[str, str]) -> Principal | None:
     settings = services.settings
     return authenticate(
         headers,
@@ -61,6 +66,16 @@ class GatewayGraphQL(GraphQL[Context, None]):
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
         return Context.for_request(services_of(request.app), http_request, principal)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Same auth as queries; a browser sends its credential in connection_init's payload."""
+        if context.principal is None:
+            params = {str(k).lower(): str(v) for k, v in (context.connection_params or {}).items()}
+            principal = principal_for_services(context.services, params)
+            if principal is None:
+                raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+            context.authenticate(principal)
+        return cast(UnsetType, UNSET)  # acknowledge without a payload
 
 
 async def healthz(request: Request) -> Response:
@@ -115,6 +130,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     )
     routes = [
         Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
+        WebSocketRoute(GRAPHQL_PATH, graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

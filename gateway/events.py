@@ -15,10 +15,12 @@ from typing import Any, Protocol
 import orjson
 import redis.asyncio as redis
 
-__all__ = ["EventBus", "LocalBus", "RedisBus", "open_bus"]
+__all__ = ["CHANGES_CHANNEL", "EVICT_CHANNEL", "EventBus", "LocalBus", "RedisBus", "open_bus"]
 
 logger = logging.getLogger("gateway.events")
 CHANNEL_PREFIX = "sg:v1:events:"
+EVICT_CHANNEL = "evict"  # cache tags a webhook made stale
+CHANGES_CHANNEL = "changes"  # what changed, for subscriptions (projectChanged)
 
 
 class EventBus(Protocol):

@@ -14,7 +14,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from gateway.cache import UpstreamCache, open_store
 from gateway.cache.store import MemoryStore
-from gateway.events import EventBus, open_bus
+from gateway.events import EVICT_CHANNEL, EventBus, open_bus
 from gateway.observability import Metrics
 from gateway.persisted import PersistedDocuments, sha256_hex
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
@@ -29,7 +29,6 @@ __all__ = ["SANDBOX_ORIGIN", "Services", "open_services"]
 
 logger = logging.getLogger("gateway")
 SANDBOX_ORIGIN = "http://sandbox.invalid"  # never resolved: the transport is the in-process sandbox
-EVICT_CHANNEL = "evict"
 APQ_STORE_BYTES = 16 * 1024 * 1024
 
 

@@ -16,7 +16,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.services import EVICT_CHANNEL, Services
+from gateway.events import CHANGES_CHANNEL, EVICT_CHANNEL
+from gateway.services import Services
 from gateway.settings import WEBHOOK_SECRET_HEADER as SECRET_HEADER
 from gateway.upstreams.opensolar_cache import webhook_tags
 
@@ -78,8 +79,16 @@ async def opensolar_webhook(request: Request) -> Response:
     model, model_id, event, fields = parsed
     tags = sorted(webhook_tags(model, model_id, event, fields))
     evicted = await services.cache.evict(tags) if services.cache else 0
+    change = {
+        "model": model,
+        "model_id": model_id,
+        "event": event,
+        "org_id": fields.get("org_id"),
+        "fields": sorted(str(name) for name in fields),
+    }
     try:
-        await services.bus.publish(EVICT_CHANNEL, {"tags": tags, "model": model, "model_id": model_id, "event": event})
+        await services.bus.publish(EVICT_CHANNEL, {"tags": tags, **change})
+        await services.bus.publish(CHANGES_CHANNEL, change)  # subscriptions (projectChanged)
     except Exception as exc:
         logger.warning("could not publish the eviction to other replicas: %s", exc)
     logger.info("webhook %s %s %s evicted %d entries", model, model_id, event, evicted)

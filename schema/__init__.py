@@ -15,6 +15,7 @@ from schema.context import Context
 from schema.errors import ErrorCodes, StaleReads
 from schema.incentives.queries import IncentiveQueries
 from schema.info import Info
+from schema.opensolar.changes import Subscription
 from schema.opensolar.org import Org
 from schema.opensolar.webhooks import WebhookMutations
 from schema.security import Limits, limit_extensions
@@ -55,6 +56,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         # "Did you mean ...?" reconstructs the schema when introspection is off (OWASP, graphql-armor)
         config=StrawberryConfig(disable_field_suggestions=limits is not None and not limits.introspection),

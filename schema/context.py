@@ -36,6 +36,12 @@ class Context:
         loaders = Loaders(services.opensolar, services.arcadia, token)
         return cls(services=services, request=request, token=token, loaders=loaders, principal=principal)
 
+    def authenticate(self, principal: Principal) -> None:
+        """A websocket's credential, known only after connection_init."""
+        self.principal = principal
+        self.token = principal.opensolar_token
+        self.loaders = Loaders(self.services.opensolar, self.services.arcadia, self.token)
+
     def org_id(self, given: str | None) -> int:
         if given is None:
             if self.services.default_org_id is None:
