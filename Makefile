@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench clean
+.PHONY: run test lint typecheck unit schema sandbox bench assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+GRAPHIQL_VENDOR := gateway/graphiql/vendor/graphiql.min.js
+
+## assets: GraphiQL and React from the npm registry (pinned by frontend/package-lock.json)
+assets: $(GRAPHIQL_VENDOR)
+
+$(GRAPHIQL_VENDOR): frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	frontend/copy-assets.sh
+
 ## run: the gateway on http://127.0.0.1:8000/graphql (GraphiQL; embedded sandbox without credentials)
-run: $(VENV)/.installed
+run: $(VENV)/.installed assets
 	$(BIN)/solar-gateway serve
 
 ## test: ruff (format and lint), mypy --strict and pytest, exactly what CI runs
@@ -31,7 +40,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev
+unit: $(VENV)/.installed-dev assets
 	$(BIN)/pytest
 
 ## schema: rewrite schema/schema.graphql from the code

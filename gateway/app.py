@@ -17,14 +17,16 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import AuthMiddleware, Principal, authenticate
+from gateway.graphiql import ASSETS_DIR, graphiql_page
 from gateway.health import readiness
 from gateway.http_gate import GraphQLGate
 from gateway.observability import HttpMetricsMiddleware, RequestIdMiddleware, configure_logging, configure_tracing
@@ -66,6 +68,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
         return Context.for_request(services_of(request.app), http_request, principal)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql_page()  # our page, assets served from this origin (no CDN)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Same auth as queries; a browser sends its credential in connection_init's payload."""
@@ -132,6 +137,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         WebSocketRoute(GRAPHQL_PATH, graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz, methods=["GET"]),
+        Mount("/graphiql/static", StaticFiles(directory=ASSETS_DIR, check_dir=False), name="graphiql"),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
