@@ -17,8 +17,15 @@ from tests.integration.servers import free_port, process
 pytestmark = pytest.mark.integration
 
 CHROMIUM_FLAGS = [  # this machine's closed network refuses Chromium's background connections
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -44,9 +51,18 @@ def test_graphiql_is_served_offline_and_runs_a_query() -> None:
         query = quote("{ org { name } }")
         with tempfile.TemporaryDirectory() as profile:
             dom = subprocess.run(  # noqa: S603 - the system's chromium with fixed flags
-                [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=20000",
-                 "--dump-dom", f"{url}/graphql?q={query}&run=1"],
-                capture_output=True, text=True, timeout=90, check=False,
+                [
+                    browser,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--virtual-time-budget=20000",
+                    "--dump-dom",
+                    f"{url}/graphql?q={query}&run=1",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=90,
+                check=False,
             ).stdout
     assert "graphiql-container" in dom  # GraphiQL rendered from the local bundles
     assert "Sunrise Solar Co" in dom  # and the query's answer is on the page
