@@ -50,7 +50,7 @@ def test_graphiql_is_served_offline_and_runs_a_query() -> None:
             assert httpx.get(f"{url}/graphiql/static/{asset}").status_code == 200
         query = quote("{ org { name } }")
         with tempfile.TemporaryDirectory() as profile:
-            dom = subprocess.run(  # noqa: S603 - the system's chromium with fixed flags
+            dom = subprocess.run(
                 [
                     browser,
                     *CHROMIUM_FLAGS,
