@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench assets clean
+.PHONY: run test lint typecheck unit schema sandbox bench reliability assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ sandbox: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+
+## reliability: the attack catalogue and fault matrix with outcome counts; writes RELIABILITY.md
+reliability: $(VENV)/.installed-dev assets
+	$(BIN)/python -m benchmarks.reliability --write RELIABILITY.md
 
 ## bench: sandbox (80 ms) + gateways as processes; writes BENCHMARKS.md
 bench: $(VENV)/.installed-dev

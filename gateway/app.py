@@ -23,6 +23,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import AuthMiddleware, Principal, authenticate
@@ -68,6 +70,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
         return Context.for_request(services_of(request.app), http_request, principal)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """The last line of defence: an error that reached here without a code is a bug; mask it."""
+        response = await super().process_result(request, result)
+        errors: list[dict[str, Any]] = cast(list[dict[str, Any]], response.get("errors") or [])
+        for error in errors:
+            if not (error.get("extensions") or {}).get("code"):
+                logger.error("uncoded GraphQL error masked: %s", error.get("message"))
+                error["message"] = "Unexpected error."
+                error["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page()  # our page, assets served from this origin (no CDN)

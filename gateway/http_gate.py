@@ -1,9 +1,10 @@
 """The HTTP gate in front of ``/graphql``: size limit, no batching, persisted documents.
 
 Pure ASGI, so a rejection costs neither a GraphQL parse nor an upstream call: a body over
-``max_body_bytes`` is refused while it streams in (413, ``PAYLOAD_TOO_LARGE``), a JSON array (a
-batch) is refused (400, ``BATCHING_DISABLED``), and a persisted-query hash is swapped for its
-document (or refused) before Strawberry sees the request.
+``max_body_bytes`` is refused while it streams in (413, ``PAYLOAD_TOO_LARGE``), a JSON body that
+is not an object (or not JSON, or not UTF-8) is refused (400, ``INVALID_GRAPHQL_REQUEST``), a JSON
+array (a batch) is refused (400, ``BATCHING_DISABLED``), and a persisted-query hash is swapped for
+its document (or refused) before Strawberry sees the request.
 """
 
 from __future__ import annotations
@@ -47,7 +48,13 @@ class GraphQLGate:
                 return b"".join(chunks)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") != self.path or scope["method"] != "POST":
+        if scope["type"] != "http" or scope.get("path") != self.path:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "GET" and _carries_operation(scope):
+            await _reject(405, "METHOD_NOT_ALLOWED", "Send operations with POST.")(scope, receive, send)
+            return
+        if scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
@@ -69,19 +76,27 @@ class GraphQLGate:
         await self.app(scope, _replay(body_or_response, receive), send)
 
     async def _documents(self, scope: Scope, body: bytes) -> bytes | JSONResponse:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode("latin-1")
+        if "json" not in content_type:
+            return body  # Strawberry answers other content types itself (415/400)
         try:
-            payload = orjson.loads(body) if body else None
+            payload = orjson.loads(body)  # also refuses bytes that are not UTF-8
         except orjson.JSONDecodeError:
-            return body  # Strawberry answers malformed JSON with its own 400
+            return _reject(400, "INVALID_GRAPHQL_REQUEST", "The body is not valid JSON.")
         if isinstance(payload, list):
             return _reject(400, "BATCHING_DISABLED", "Batched operations are not accepted; send one per request.")
         if not isinstance(payload, dict):
-            return body
+            return _reject(400, "INVALID_GRAPHQL_REQUEST", "The body must be a JSON object with a query.")
         documents: PersistedDocuments = self.documents(scope["app"]) if callable(self.documents) else self.documents
         resolved = await documents.resolve(payload)
         if isinstance(resolved, Rejection):
             return JSONResponse(resolved.body(), status_code=resolved.status)
         return body if resolved is payload else orjson.dumps(resolved)
+
+
+def _carries_operation(scope: Scope) -> bool:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return any(part.split("=", 1)[0] in {"query", "extensions", "operationName"} for part in query.split("&"))
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

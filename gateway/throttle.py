@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import re
 import time
@@ -35,6 +36,7 @@ from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, Rate, clas
 __all__ = ["AdaptiveConcurrency", "Pacer", "RetryBudget", "RetryPolicy", "open_pacer_storage"]
 
 T = TypeVar("T")
+logger = logging.getLogger("gateway.throttle")
 _ORG = re.compile(r"^/api/orgs/(\d+)/")
 
 
@@ -59,6 +61,8 @@ class Pacer:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
+        self._local = MovingWindowRateLimiter(MemoryStorage())  # when the shared storage fails
+        self._degraded = False
         self._storage = storage
         self._safety = safety
         self._max_wait_s = max_wait_s
@@ -82,18 +86,34 @@ class Pacer:
         return checks
 
     async def acquire(self, credential: str, method: str, path: str) -> float:
-        """Wait until the call fits every budget; returns the seconds waited."""
+        """Wait until the call fits every budget; returns the seconds waited.
+
+        If the shared (Redis) budget cannot be read, this replica paces against a budget of its own
+        until it can (logged once): a cache server outage must never fail requests.
+        """
+        try:
+            return await self._acquire(self._limiter, credential, method, path)
+        except UpstreamRateLimited:
+            raise
+        except Exception as exc:
+            self.stats["storage_errors"] += 1
+            if not self._degraded:
+                self._degraded = True
+                logger.warning("the shared throttle budget is unreachable (%s); pacing locally", exc)
+            return await self._acquire(self._local, credential, method, path)
+
+    async def _acquire(self, limiter: MovingWindowRateLimiter, credential: str, method: str, path: str) -> float:
         checks = self._checks(credential, method, path)
         started = self._clock()
         while True:
-            blocked = [c for c in checks if not await self._limiter.test(c[0], *c[1])]
-            if not blocked and all([await self._limiter.hit(item, *ids) for item, ids in checks]):
+            blocked = [c for c in checks if not await limiter.test(c[0], *c[1])]
+            if not blocked and all([await limiter.hit(item, *ids) for item, ids in checks]):
                 waited = self._clock() - started
                 if waited > 0.001:
                     self.stats["waits"] += 1
                     self.stats["wait_ms"] += int(waited * 1000)
                 return waited
-            resets = [(await self._limiter.get_window_stats(item, *ids)).reset_time for item, ids in blocked or checks]
+            resets = [(await limiter.get_window_stats(item, *ids)).reset_time for item, ids in blocked or checks]
             wait = max(0.01, max(resets) - self._clock())
             if self._clock() + wait - started > self._max_wait_s:
                 self.stats["rejected"] += 1

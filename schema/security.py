@@ -33,9 +33,9 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.extensions.query_depth_limiter import create_validator
 
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
 
@@ -187,6 +187,23 @@ def _cost_rule(limit: int) -> type[ValidationRule]:
     return CostLimit
 
 
+def _depth_rule(limit: int) -> type[ValidationRule]:
+    """Strawberry's depth limiter, guarded: it crashes (max() of nothing) on an empty selection set."""
+    inner = create_validator(limit, None)
+
+    class Depth(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            try:
+                inner(context)  # reports its errors on the context while it is built
+            except ValueError:
+                context.report_error(
+                    GraphQLError("A selection set must not be empty.", extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+                )
+
+    return Depth
+
+
 def _root_fields_rule(limit: int) -> type[ValidationRule]:
     class RootFields(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
@@ -213,10 +230,13 @@ def _root_fields_rule(limit: int) -> type[ValidationRule]:
 
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """Factories, so each request gets fresh extension instances (strawberry#4369)."""
-    rules: list[type[ASTValidationRule]] = [_root_fields_rule(limits.max_root_fields), _cost_rule(limits.max_cost)]
+    rules: list[type[ASTValidationRule]] = [
+        _depth_rule(limits.max_depth),
+        _root_fields_rule(limits.max_root_fields),
+        _cost_rule(limits.max_cost),
+    ]
     factories: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: AddValidationRules(rules),
     ]

@@ -202,3 +202,24 @@ async def test_trusted_documents_mode_runs_only_the_named_operations(gateway_fac
     assert by_text.json()["data"]["incentives"]["totalCount"] > 0
     assert by_hash.json() == by_text.json()
     assert code_of(register) == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b'{"query": "{}"}', "GRAPHQL_VALIDATION_FAILED"),  # crashed strawberry's depth limiter (found by fuzzing)
+        (b"null", "INVALID_GRAPHQL_REQUEST"),  # was a 500 (found by fuzzing)
+        (b"\x80\x81 not utf-8", "INVALID_GRAPHQL_REQUEST"),  # was a 500 (found by fuzzing)
+        (b'"just a string"', "INVALID_GRAPHQL_REQUEST"),
+        (b"{not json", "INVALID_GRAPHQL_REQUEST"),
+    ],
+)
+async def test_fuzzing_finds_stay_fixed(gateway: Gateway, content: bytes, code: str) -> None:
+    response = await gateway.client.post("/graphql", content=content, headers={"content-type": "application/json"})
+    assert response.status_code in {200, 400}
+    assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+async def test_operations_over_get_are_refused_with_a_code(gateway: Gateway) -> None:
+    response = await gateway.client.get("/graphql", params={"query": "{ org { name } }"})
+    assert response.status_code == 405 and code_of(response) == "METHOD_NOT_ALLOWED"

@@ -125,3 +125,20 @@ async def test_the_retry_budget_stops_retry_storms() -> None:
         calls += failing.calls
     assert calls <= 10 + 2 + 1  # one try each, the reserve, and what ten first tries earned
     assert policy.stats["budget_exhausted"] >= 8
+
+
+class BrokenStorage(MemoryStorage):
+    async def get_moving_window(self, *args: object, **kwargs: object) -> tuple[float, int]:
+        raise ConnectionError("redis is down")
+
+    async def acquire_entry(self, *args: object, **kwargs: object) -> bool:
+        raise ConnectionError("redis is down")
+
+
+async def test_pacer_falls_back_to_a_local_budget_when_shared_storage_fails() -> None:
+    pacer = Pacer(BrokenStorage(), safety=1.0, max_wait_s=0, limits=TINY)
+    for _ in range(5):  # the local budget still applies
+        await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
+    with pytest.raises(UpstreamRateLimited):
+        await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
+    assert pacer.stats["storage_errors"] >= 6
