@@ -161,11 +161,6 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             HttpMetricsMiddleware, metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics
         ),
         Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), resolve=principal_for),
-        Middleware(
-            GraphQLGate,
-            path=GRAPHQL_PATH,
-            max_body_bytes=settings.max_body_bytes,
-            documents=lambda app: services_of(app).documents,
-        ),
+        Middleware(GraphQLGate, path=GRAPHQL_PATH, max_body_bytes=settings.max_body_bytes, services=services_of),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

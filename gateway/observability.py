@@ -125,6 +125,13 @@ class _StatsCollector(Collector):
             for event in ("hits", "misses", "stale", "coalesced", "stores", "evicted", "store_errors"):
                 cache.add_metric([event], self.services.cache.stats[event])
         yield cache
+        responses = CounterMetricFamily(
+            "gateway_response_cache_events", "Operation response cache events", labels=["event"]
+        )
+        if self.services.response_cache is not None:
+            for event in ("hits", "misses", "stores", "errors"):
+                responses.add_metric([event], self.services.response_cache.stats[event])
+        yield responses
         pacing = CounterMetricFamily("gateway_throttle_events", "Pacing against upstream limits", labels=["event"])
         if self.services.pacer is not None:
             for event in ("waits", "rejected"):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -17,6 +19,7 @@ from gateway.cache.store import MemoryStore
 from gateway.events import EVICT_CHANNEL, EventBus, open_bus
 from gateway.observability import Metrics
 from gateway.persisted import PersistedDocuments, sha256_hex
+from gateway.response_cache import ResponseCache
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
 from gateway.settings import Settings, UpstreamConfig
 from gateway.throttle import Pacer, RetryPolicy, open_pacer_storage
@@ -30,6 +33,7 @@ __all__ = ["SANDBOX_ORIGIN", "Services", "open_services"]
 logger = logging.getLogger("gateway")
 SANDBOX_ORIGIN = "http://sandbox.invalid"  # never resolved: the transport is the in-process sandbox
 APQ_STORE_BYTES = 16 * 1024 * 1024
+SDL_PATH = Path(__file__).parents[1] / "schema" / "schema.graphql"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class Services:
     pacer: Pacer | None
     bus: EventBus
     documents: PersistedDocuments
+    response_cache: ResponseCache | None
     metrics: Metrics
     default_token: str | None
     default_org_id: int | None
@@ -115,6 +120,10 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
     apq_store = cache.store if cache is not None else MemoryStore(APQ_STORE_BYTES)
     trusted = {sha256_hex(text): text for text in load_operations().values()} if settings.trusted_documents else None
     documents = PersistedDocuments(apq_store, apq=settings.persisted_queries, trusted=trusted)
+    response_cache = None
+    if cache is not None and settings.response_cache:
+        # what may run differs in trusted-documents mode: never share responses across the modes
+        response_cache = ResponseCache(cache.store, schema_version() + ("t" if trusted is not None else ""))
     async with AsyncExitStack() as stack:
         opensolar_http = await stack.enter_async_context(_client(opensolar_config, transport))
         arcadia_http = await stack.enter_async_context(_client(arcadia_config, transport))
@@ -158,6 +167,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             pacer=pacer,
             bus=bus,
             documents=documents,
+            response_cache=response_cache,
             metrics=metrics,
             default_token=token,
             default_org_id=org_id,
@@ -167,6 +177,11 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             client.observer = metrics.upstream_call
         metrics.watch(services)
         yield services
+
+
+def schema_version() -> str:
+    """Part of every response-cache key: a deploy that changes the schema never serves old shapes."""
+    return hashlib.sha256(SDL_PATH.read_bytes()).hexdigest()[:12]
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

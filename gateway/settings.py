@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     design_max_bytes: int = Field(DEFAULT_DESIGN_MAX_BYTES, alias="GATEWAY_DESIGN_MAX_BYTES", ge=1024)
 
     cache_enabled: bool = Field(True, alias="GATEWAY_CACHE")
+    # whole query responses, served as stored bytes (needs the upstream cache for TTLs and tags)
+    response_cache: bool = Field(True, alias="GATEWAY_RESPONSE_CACHE")
     cache_url: str = Field("memory://", alias="GATEWAY_CACHE_URL")
     cache_max_bytes: int = Field(256 * 1024 * 1024, alias="GATEWAY_CACHE_MAX_BYTES", ge=1024)
     cache_max_entries: int = Field(100_000, alias="GATEWAY_CACHE_MAX_ENTRIES", ge=1)

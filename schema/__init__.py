@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.errors import GatewayError
+from schema.cacheability import Cacheability
 from schema.context import Context
 from schema.errors import ErrorCodes, StaleReads
 from schema.incentives.queries import IncentiveQueries
@@ -50,7 +51,7 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema; ``limits`` None builds it without request limits (for printing the SDL)."""
     # Order matters: post-operation hooks run in reverse, so telemetry sees the codes ErrorCodes sets.
-    extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads]
+    extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads, Cacheability]
     if limits is not None:
         extensions = [*limit_extensions(limits), *extensions]
     return GatewaySchema(

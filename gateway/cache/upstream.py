@@ -22,6 +22,7 @@ import orjson
 
 from gateway.cache.scope import CacheScope
 from gateway.cache.store import CacheStore
+from gateway.cache.trace import read_trace
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 
 __all__ = ["CachePolicy", "StaleRead", "UpstreamCache", "stale_reads"]
@@ -52,6 +53,7 @@ stale_reads: ContextVar[list[StaleRead] | None] = ContextVar("stale_reads", defa
 class _Entry:
     payload: Any
     stored_at: float
+    tags: tuple[str, ...] = ()
 
 
 class UpstreamCache:
@@ -90,13 +92,13 @@ class UpstreamCache:
             return None
         try:
             data = orjson.loads(raw)
-            return _Entry(data["v"], float(data["at"]))
+            return _Entry(data["v"], float(data["at"]), tuple(data.get("t") or ()))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
 
     async def _save(self, key: str, payload: Any, policy: CachePolicy, tags: Iterable[str]) -> None:
         try:
-            raw = orjson.dumps({"at": self._clock(), "v": payload})
+            raw = orjson.dumps({"at": self._clock(), "v": payload, "t": sorted(tags)})
             await self.store.set(key, raw, policy.ttl_s + self.stale_s, tags)
             self.stats["stores"] += 1
         except Exception as exc:
@@ -116,19 +118,30 @@ class UpstreamCache:
         if entry is not None and age < policy.ttl_s:
             self.stats["hits"] += 1
             self.stats[f"hits:{policy.kind}"] += 1
+            trace = read_trace.get()
+            if trace is not None:
+                trace.read(policy.ttl_s - age, entry.tags)
             return entry.payload
         self.stats["misses"] += 1
         self.stats[f"misses:{policy.kind}"] += 1
         try:
-            return await self._shared(key, lambda: self._fetch_and_store(key, policy, fetch, tags_of))
+            payload, tags = await self._shared(key, lambda: self._fetch_and_store(key, policy, fetch, tags_of))
         except STALE_ON as exc:
             if entry is None or age >= policy.ttl_s + self.stale_s:
                 raise
             self.stats["stale"] += 1
+            trace = read_trace.get()
+            if trace is not None:
+                trace.spoil()  # a response built from stale data is never stored
             reads = stale_reads.get()
             if reads is not None:
                 reads.append(StaleRead(scope.upstream, resource, round(age, 1), exc.code))
             return entry.payload
+        # recorded here, not in the shared task, so every caller of a coalesced read sees it
+        trace = read_trace.get()
+        if trace is not None:
+            trace.read(policy.ttl_s, tags)
+        return payload
 
     async def _fetch_and_store(
         self,
@@ -136,10 +149,11 @@ class UpstreamCache:
         policy: CachePolicy,
         fetch: Callable[[], Awaitable[Any]],
         tags_of: Callable[[Any], Iterable[str]],
-    ) -> Any:
+    ) -> tuple[Any, set[str]]:
         payload = await fetch()
-        await self._save(key, payload, policy, tags_of(payload))
-        return payload
+        tags = set(tags_of(payload))
+        await self._save(key, payload, policy, tags)
+        return payload, tags
 
     async def _shared(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
         """Single-flight: the first caller starts the call; concurrent callers await the same task."""

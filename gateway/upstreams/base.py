@@ -21,6 +21,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from gateway.cache.scope import CacheScope, fingerprint
+from gateway.cache.trace import read_trace
 from gateway.cache.upstream import CachePolicy, UpstreamCache
 from gateway.errors import (
     UpstreamBadResponse,
@@ -124,6 +125,9 @@ class UpstreamClient:
 
         policy = self.cache_policy(path, query) if method == "GET" and credential and self.cache else None
         if self.cache is None or policy is None or credential is None:
+            trace = read_trace.get()
+            if trace is not None:
+                trace.spoil()  # an uncached read (or a write): the response cannot be stored either
             return await call()
         resource = f"{path}?{urlencode(sorted((k, str(v)) for k, v in query.items()))}"
         return await self.cache.read(

@@ -47,7 +47,9 @@ async def test_metrics_after_traffic(gateway: Gateway) -> None:
     await gateway.query('query Broken { org { project(id: "3002") { proposal { projectId } } } }')
     await gateway.query("{ org { nope } }")
     text = (await gateway.client.get("/metrics")).text
-    assert 'gateway_graphql_requests_total{operation="ProjectPage",outcome="ok"} 2.0' in text
+    assert 'gateway_graphql_requests_total{operation="ProjectPage",outcome="ok"} 1.0' in text
+    assert 'gateway_graphql_requests_total{operation="ProjectPage",outcome="cached"} 1.0' in text
+    assert 'gateway_response_cache_events_total{event="hits"} 1.0' in text
     assert 'gateway_graphql_requests_total{operation="Broken",outcome="error"} 1.0' in text
     assert 'gateway_graphql_requests_total{operation="anonymous",outcome="rejected"} 1.0' in text
     assert 'gateway_graphql_request_seconds_bucket{le="0.5",operation="ProjectPage"}' in text

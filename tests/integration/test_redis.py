@@ -20,6 +20,10 @@ SECRET = "shared-secret"
 PROJECT = '{ org { project(id: "%s") { title county systems { kwStc } } } }'
 
 
+def redis_url_of(gateway: Gateway) -> str:
+    return gateway.services.settings.cache_url
+
+
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     with redis_server() as url:
@@ -48,7 +52,15 @@ async def test_replicas_share_cache_entries(replicas: tuple[Gateway, Gateway, Sa
     result = await second.query(PROJECT % 3001)
     assert result["data"]["org"]["project"]["county"]
     assert sandbox.total_calls == calls  # the second replica was served from Redis
-    assert second.services.cache is not None and second.services.cache.stats["hits"] >= 2
+    assert second.services.response_cache is not None and second.services.response_cache.stats["hits"] == 1
+    # and with the response cache off, from the upstream entries the first replica stored
+    assert second.services.cache is not None
+    async with running_gateway(
+        sandbox_settings(GATEWAY_CACHE_URL=redis_url_of(first), GATEWAY_RESPONSE_CACHE=False), sandbox
+    ) as third:
+        await third.query(PROJECT % 3001)
+        assert third.services.cache is not None and third.services.cache.stats["hits"] >= 2
+    assert sandbox.total_calls == calls
 
 
 async def test_replicas_share_the_throttle_budget(replicas: tuple[Gateway, Gateway, SandboxState]) -> None:
@@ -124,3 +136,20 @@ async def test_persisted_queries_are_shared_by_replicas(replicas: tuple[Gateway,
     assert registered.json()["data"]["org"]["id"]
     by_hash = await second.client.post("/graphql", json={"extensions": extensions})
     assert by_hash.json() == registered.json()
+
+
+async def test_a_webhook_evicts_responses_on_every_replica(replicas: tuple[Gateway, Gateway, SandboxState]) -> None:
+    first, second, sandbox = replicas
+    query = '{ org { project(id: "3004") { title county } } }'
+    await first.query(query)
+    await second.query(query)
+    assert second.services.response_cache is not None and second.services.response_cache.stats["hits"] == 1
+    await first.client.post(
+        "/webhooks/opensolar",
+        headers={"X-Solar-Gateway-Secret": SECRET},
+        json={"model": "Project", "model_id": 3004, "event": "UPDATE"},
+    )
+    calls = sandbox.total_calls
+    await second.query(query)
+    assert second.services.response_cache.stats["hits"] == 1  # evicted for the other replica too
+    assert sandbox.total_calls > calls
