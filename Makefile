@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench reliability assets clean
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk reliability assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ clean:
 reliability: $(VENV)/.installed-dev assets
 	$(BIN)/python -m benchmarks.reliability --write RELIABILITY.md
 
-## bench: sandbox (80 ms) + gateways as processes; writes BENCHMARKS.md
-bench: $(VENV)/.installed-dev
+## bench: sandbox (80 ms) + gateways as processes; writes BENCHMARKS.md, then the wrk table (needs wrk)
+bench: $(VENV)/.installed-dev assets
 	$(BIN)/python -m benchmarks.run --write BENCHMARKS.md
+	$(MAKE) bench-wrk
+
+## bench-wrk: three ways under wrk (ceiling, response cache warm, response cache off); appends to BENCHMARKS.md
+bench-wrk: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.wrk --write BENCHMARKS.md

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+import orjson
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -70,6 +71,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
         return Context.for_request(services_of(request.app), http_request, principal)
+
+    def encode_json(self, data: object) -> str:
+        # several times faster than json.dumps on large responses; a str, because websocket
+        # subscriptions (graphql-transport-ws) must be sent as text frames
+        return orjson.dumps(data).decode()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """The last line of defence: an error that reached here without a code is a bug; mask it."""

@@ -4,15 +4,18 @@ Decoding is bounded while it streams: base64 is decoded in slices, gzip is infla
 ``max_length`` so no step ever holds more than the cap (plus one slice), and a decompressed size
 over the cap raises ``DesignTooLargeError`` before the excess is produced. Invalid base64, gzip or
 JSON raises ``DesignCorruptError``. ``DesignCodec`` counts decodes so tests can prove that a query
-which does not select ``design`` decodes nothing, and one that selects it twice decodes once.
+which does not select ``design`` decodes nothing, and one that selects it twice decodes once; it
+also remembers recent decodes by content, so repeated requests do not decode the same design again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import binascii
+import hashlib
 import json
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,16 +86,40 @@ def decode_design(encoded: str, max_bytes: int) -> DesignDocument:
 
 @dataclass(slots=True)
 class DesignCodec:
-    """Decodes designs under the configured cap and counts how often it did."""
+    """Decodes designs under the configured cap, keeps recent results, and counts real decodes.
+
+    The memory is content-addressed (the SHA-256 of the encoded string), so a hit needs the very
+    same design string: it can never hand one tenant's design to another. It is bounded by the
+    decompressed bytes it holds; treat the documents it returns as read-only.
+    """
 
     max_bytes: int
+    memory_bytes: int = 64 * 1024 * 1024
     decoded: int = field(default=0)
+    _recent: OrderedDict[str, DesignDocument] = field(default_factory=OrderedDict)
+    _held: int = field(default=0)
 
     async def decode(self, encoded: str) -> DesignDocument:
+        digest = hashlib.sha256(encoded.encode()).hexdigest()
+        if (known := self._recent.get(digest)) is not None:
+            self._recent.move_to_end(digest)
+            return known
         self.decoded += 1
         if len(encoded) > THREAD_THRESHOLD_CHARS:
-            return await asyncio.to_thread(decode_design, encoded, self.max_bytes)
-        return decode_design(encoded, self.max_bytes)
+            document = await asyncio.to_thread(decode_design, encoded, self.max_bytes)
+        else:
+            document = decode_design(encoded, self.max_bytes)
+        self._remember(digest, document)
+        return document
+
+    def _remember(self, digest: str, document: DesignDocument) -> None:
+        if document.decompressed_bytes > self.memory_bytes // 4:
+            return  # one huge design must not flush everything else
+        self._recent[digest] = document
+        self._held += document.decompressed_bytes
+        while self._held > self.memory_bytes:
+            _, dropped = self._recent.popitem(last=False)
+            self._held -= dropped.decompressed_bytes
 
 
 def json_at_path(document: Any, path: str | None) -> Any:

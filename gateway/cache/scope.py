@@ -7,12 +7,14 @@ There is no "anonymous" scope: a call without a credential is never cached.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 __all__ = ["CacheScope", "fingerprint"]
 
 
+@functools.lru_cache(maxsize=4096)  # a credential is hashed once, not on every upstream read
 def fingerprint(secret: str) -> str:
     return hashlib.sha256(f"solar-gateway:{secret}".encode()).hexdigest()[:16]
 

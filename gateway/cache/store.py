@@ -46,11 +46,12 @@ class MemoryStore:
         self._sets = 0
 
     async def get(self, key: str) -> bytes | None:
-        value: bytes | None = await self.cache.get(key)
-        return value
+        # Straight to our backend: aiocache's per-call timeout wrapper costs a task per read, and a
+        # dictionary lookup cannot hang.
+        return await self.cache._get(key)
 
     async def set(self, key: str, value: bytes, ttl_s: float, tags: Iterable[str]) -> None:
-        await self.cache.set(key, value, ttl=ttl_s)
+        await self.cache._set(key, value, ttl=ttl_s)
         for tag in tags:
             self._tags[tag].add(key)
         self._sets += 1

@@ -22,8 +22,8 @@ from gateway.errors import GatewayError
 from gateway.upstreams.arcadia import IncentiveSearch
 from gateway.upstreams.arcadia_models import IncentiveRecord
 from gateway.upstreams.opensolar_models import ProjectRecord, SystemRecord, id_from_url
-from schema.incentives.eligibility import evaluate
-from schema.incentives.estimate import Terms, estimate
+from schema.incentives.eligibility import Outcome, evaluate
+from schema.incentives.estimate import Estimate, Terms, estimate
 from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, UsedInput, derive_inputs, keys_referenced
 from schema.incentives.totals import Scored, totals
 from schema.incentives.types import Applicability, Eligibility, Incentive, IncentiveEstimate, numeric_inputs
@@ -51,14 +51,38 @@ class IncentiveInputUsed:
 
 @strawberry.type(description="One incentive for one system: eligibility and value for that system's inputs.")
 class ProjectIncentive:
-    incentive: Incentive
-    eligibility: Eligibility
-    required_data: list[Applicability]
-    failed_applicabilities: list[str]
-    estimate: IncentiveEstimate
-    counted_in_total: bool = strawberry.field(
+    # Built for every incentive of every system; its parts become objects only when selected.
+    record: strawberry.Private[IncentiveRecord]
+    inputs: strawberry.Private[Mapping[str, str]]
+    outcome: strawberry.Private[Outcome]
+    value: strawberry.Private[Estimate]
+    counted: strawberry.Private[bool]
+
+    @strawberry.field
+    def incentive(self) -> Incentive:
+        return Incentive(record=self.record, inputs=self.inputs)
+
+    @strawberry.field
+    def eligibility(self) -> Eligibility:
+        return Eligibility(self.outcome.eligibility)
+
+    @strawberry.field
+    def required_data(self) -> list[Applicability]:
+        return Applicability.many(self.outcome.required)
+
+    @strawberry.field
+    def failed_applicabilities(self) -> list[str]:
+        return self.outcome.failed
+
+    @strawberry.field
+    def estimate(self) -> IncentiveEstimate:
+        return IncentiveEstimate(data=self.value)
+
+    @strawberry.field(
         description="False when a better projectTypeExclusive incentive of the same LSE/jurisdiction counts instead."
     )
+    def counted_in_total(self) -> bool:
+        return self.counted
 
 
 @strawberry.type
@@ -140,16 +164,7 @@ def _evaluate(incentives: list[IncentiveRecord], used: list[UsedInput]) -> tuple
         outcome = evaluate(record.applicabilities or [], values)
         value = estimate(Terms.of(record), numbers)
         scored.append(Scored(record, outcome.eligibility, value.amount))
-        results.append(
-            ProjectIncentive(
-                incentive=Incentive(record=record, inputs=values),
-                eligibility=Eligibility(outcome.eligibility),
-                required_data=Applicability.many(outcome.required),
-                failed_applicabilities=outcome.failed,
-                estimate=IncentiveEstimate(data=value),
-                counted_in_total=True,
-            )
-        )
+        results.append(ProjectIncentive(record=record, inputs=values, outcome=outcome, value=value, counted=True))
     return results, scored
 
 
@@ -174,7 +189,7 @@ def _system_result(
     results, scored = _evaluate(incentives, used)
     sums, counted = totals(scored)
     for result in results:
-        result.counted_in_total = int(result.incentive.record.incentive_id) in counted
+        result.counted = result.record.incentive_id in counted
     return SystemIncentives(
         system=System(org_id=org_id, project_id=project_id, record=system),
         inputs=[IncentiveInputUsed(key=u.key, value=u.value, source=u.source, detail=u.detail) for u in used],

@@ -25,16 +25,21 @@ class Sourced(Protocol):
     def load_full(self, info: Info) -> Awaitable[Record]: ...
 
 
-async def _resolve(root: Sourced, info: Info, attr: str) -> Any:
-    record = root.record if root.record.has(attr) else await root.load_full(info)
-    return getattr(record, attr)
+async def _from_full(root: Sourced, info: Info, attr: str, convert: Callable[[Any], Any] | None) -> Any:
+    value = getattr(await root.load_full(info), attr)
+    return convert(value) if convert is not None and value is not None else value
 
 
 def record_field(
     attr: str, graphql_type: Any, description: str | None = None, convert: Callable[[Any], Any] | None = None
 ) -> Any:
-    async def resolve(root: strawberry.Parent[Any], info: Info) -> Any:
-        value = await _resolve(root, info, attr)
-        return convert(value) if convert is not None and value is not None else value
+    # Synchronous when the record holds the value (the common case: no coroutine, no task); a
+    # coroutine otherwise, which graphql-core awaits like any async resolver's result.
+    def resolve(root: strawberry.Parent[Any], info: Info) -> Any:
+        record = root.record
+        if attr in record.model_fields_set:
+            value = getattr(record, attr)
+            return convert(value) if convert is not None and value is not None else value
+        return _from_full(root, info, attr, convert)
 
     return strawberry.field(resolver=resolve, graphql_type=graphql_type, description=description)
