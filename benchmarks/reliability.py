@@ -22,6 +22,7 @@ from typing import Any
 
 from gateway.sandbox import Fault, SandboxConfig, SandboxState
 from tests.conftest import Gateway, running_gateway, sandbox_settings
+from tests.fuzz.test_documents import FIELDS, PUNCTUATION
 from tests.integration.servers import free_port
 
 QUERY = (
@@ -80,34 +81,7 @@ async def probe(
 
 
 def soup(rng: random.Random) -> str:
-    words = [
-        "{",
-        "}",
-        "(",
-        ")",
-        ":",
-        "...",
-        "org",
-        "name",
-        "projects",
-        "nodes",
-        "id",
-        "design",
-        "json",
-        "$v",
-        "@skip",
-        "fragment",
-        "on",
-        "Org",
-        "first: 1000",
-        '"x"',
-        "123",
-        "query",
-        "mutation",
-        "__schema",
-        "a:",
-        "!",
-    ]
+    words = FIELDS + PUNCTUATION  # the fuzz tests' vocabulary
     return " ".join(rng.choice(words) for _ in range(rng.randrange(1, 60)))
 
 
