@@ -13,6 +13,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -62,6 +63,21 @@ def parse_model(model: type[M], payload: Any, upstream: str) -> M:
         raise UpstreamBadResponse(
             f"{upstream}: unexpected {model.__name__} shape at '{where}'.", upstream=upstream
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One upstream request, as it passes through retries, pacing, spans and the exchange."""
+
+    method: str
+    path: str
+    params: Mapping[str, str | int]
+    json_body: Any
+    headers: Mapping[str, str] | None
+
+    @property
+    def credential(self) -> str | None:
+        return (self.headers or {}).get("Authorization")
 
 
 class UpstreamClient:
@@ -114,64 +130,48 @@ class UpstreamClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request and return its decoded JSON body, or raise an ``UpstreamError``."""
-        query = dict(params or {})
-        credential = (headers or {}).get("Authorization")
+        call = _Call(method, path, dict(params or {}), json_body, headers)
+        credential = call.credential
 
-        async def call() -> Any:
-            return await self.retry.run(
-                lambda: self._attempt(method, path, query, json_body, headers, credential),
-                idempotent=method in {"GET", "HEAD"},
-            )
+        async def send() -> Any:
+            return await self.retry.run(lambda: self._attempt(call), idempotent=method in {"GET", "HEAD"})
 
-        policy = self.cache_policy(path, query) if method == "GET" and credential and self.cache else None
+        policy = self.cache_policy(path, call.params) if method == "GET" and credential and self.cache else None
         if self.cache is None or policy is None or credential is None:
             trace = read_trace.get()
             if trace is not None:
                 trace.spoil()  # an uncached read (or a write): the response cannot be stored either
-            return await call()
-        resource = f"{path}?{urlencode(sorted((k, str(v)) for k, v in query.items()))}"
+            return await send()
+        resource = f"{path}?{urlencode(sorted((k, str(v)) for k, v in call.params.items()))}"
         return await self.cache.read(
             CacheScope.of(self.name, credential),
             resource,
             policy,
-            call,
-            lambda payload: self.cache_tags(path, query, payload),
+            send,
+            lambda payload: self.cache_tags(path, call.params, payload),
         )
 
-    async def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str | int],
-        json_body: Any,
-        headers: Mapping[str, str] | None,
-        credential: str | None,
-    ) -> Any:
-        if self.pacer is not None and credential is not None:
-            await self.pacer.acquire(fingerprint(credential), method, path)
+    async def _attempt(self, call: _Call) -> Any:
+        """One try: wait for budget and a concurrency slot, then send."""
+        if self.pacer is not None and call.credential is not None:
+            await self.pacer.acquire(fingerprint(call.credential), call.method, call.path)
         async with self.slots:
             try:
-                payload = await self._once(method, path, params, json_body, headers)
+                payload = await self._observed(call)
             except UpstreamRateLimited as exc:
                 self.slots.throttled(exc.retry_after)
                 raise
         self.slots.succeeded()
         return payload
 
-    async def _once(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str | int],
-        json_body: Any,
-        headers: Mapping[str, str] | None,
-    ) -> Any:
-        endpoint_class = self.endpoint_class(method, path)
+    async def _observed(self, call: _Call) -> Any:
+        """One HTTP exchange inside a span, reported to the metrics observer."""
+        endpoint_class = self.endpoint_class(call.method, call.path)
         started = time.perf_counter()
         status = "error"
-        with tracer.start_as_current_span(f"{self.name} {method} {endpoint_class}") as span:
+        with tracer.start_as_current_span(f"{self.name} {call.method} {endpoint_class}") as span:
             try:
-                payload, status = await self._exchange(method, path, params, json_body, headers)
+                payload, status = await self._exchange(call)
                 return payload
             except UpstreamError as exc:
                 status = str(exc.status) if exc.status else exc.code.lower()
@@ -181,19 +181,15 @@ class UpstreamClient:
                 if self.observer is not None:
                     self.observer(self.name, endpoint_class, status, time.perf_counter() - started)
 
-    async def _exchange(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str | int],
-        json_body: Any,
-        headers: Mapping[str, str] | None,
-    ) -> tuple[Any, str]:
-        url = f"{self.config.base_url}{path}"
+    async def _exchange(self, call: _Call) -> tuple[Any, str]:
+        """One HTTP exchange under the overall deadline, mapped to the error tree."""
+        url = f"{self.config.base_url}{call.path}"
         self.stats["calls"] += 1
         try:
             async with asyncio.timeout(self.config.deadline_s):
-                status, response_headers, body = await self._send(method, url, params, json_body, headers)
+                status, response_headers, body = await self._send(
+                    call.method, url, call.params, call.json_body, call.headers
+                )
         except TimeoutError:
             self.stats["timeout"] += 1
             raise UpstreamTimeout(
