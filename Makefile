@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk reliability assets clean
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk profile reliability assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,7 @@ bench: $(VENV)/.installed-dev assets
 ## bench-wrk: three ways under wrk (ceiling, response cache warm, response cache off); appends to BENCHMARKS.md
 bench-wrk: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.wrk --write BENCHMARKS.md
+
+## profile: where the miss path's CPU goes (py-spy, the portfolio in process); writes profile.svg
+profile: $(VENV)/.installed-dev
+	CPU_RUNS=40 $(BIN)/py-spy record --rate 250 --output profile.svg -- $(BIN)/python -m benchmarks.cpu Portfolio

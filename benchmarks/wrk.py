@@ -70,6 +70,8 @@ def wrk(url: str, body_file: str, seconds: int) -> Run:
         check=True,
     ).stdout
     os.unlink(script.name)
+    if "50%" not in out or "Requests/sec" not in out:
+        raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ gate (size, batching, persisted documents), then Strawberry with its validation 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -28,11 +28,12 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from gateway.auth import AuthMiddleware, Principal, authenticate
+from gateway.auth import AuthMiddleware, Principal
+from gateway.gc_tuning import tuned_gc
 from gateway.graphiql import ASSETS_DIR, graphiql_page
 from gateway.health import readiness
 from gateway.http_gate import GraphQLGate
-from gateway.observability import HttpMetricsMiddleware, RequestIdMiddleware, configure_logging, configure_tracing
+from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
@@ -49,21 +50,6 @@ GRAPHQL_PATH = "/graphql"
 def services_of(app: Starlette) -> Services:
     services: Services = app.state.services
     return services
-
-
-def principal_for(app: Starlette, headers: Mapping[str, str]) -> Principal | None:
-    return principal_for_services(services_of(app), headers)
-
-
-def principal_for_services(services: Services, headers: Mapping[str, str]) -> Principal | None:
-    settings = services.settings
-    return authenticate(
-        headers,
-        api_key_hashes=settings.api_key_hashes,
-        pass_through=settings.pass_through,
-        server_token=services.default_token,
-        sandbox=services.sandbox is not None,
-    )
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -95,7 +81,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         """Same auth as queries; a browser sends its credential in connection_init's payload."""
         if context.principal is None:
             params = {str(k).lower(): str(v) for k, v in (context.connection_params or {}).items()}
-            principal = principal_for_services(context.services, params)
+            principal = context.services.authenticator.for_headers(params)
             if principal is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
             context.authenticate(principal)
@@ -145,7 +131,8 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             app.state.services = services
             if services.sandbox is not None:
                 logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")
-            yield
+            with tuned_gc(settings.gc_tuning):
+                yield
 
     graphql: Any = GatewayGraphQL(
         build_schema(limits_of(settings)),
@@ -162,11 +149,11 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
     ]
     middleware = [
-        Middleware(RequestIdMiddleware),
         Middleware(
-            HttpMetricsMiddleware, metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics
+            HttpObservabilityMiddleware,
+            metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics,
         ),
-        Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), resolve=principal_for),
+        Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), authenticator=lambda app: services_of(app).authenticator),
         Middleware(GraphQLGate, path=GRAPHQL_PATH, max_body_bytes=settings.max_body_bytes, services=services_of),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

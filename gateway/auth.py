@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.cache.scope import fingerprint
 
-__all__ = ["AuthMiddleware", "Principal", "PrincipalKind", "authenticate", "hash_api_key"]
+__all__ = ["AuthMiddleware", "Authenticator", "Principal", "PrincipalKind", "authenticate", "hash_api_key"]
 
 API_KEY_HEADER = "x-api-key"
 
@@ -74,41 +74,92 @@ def authenticate(
     return None
 
 
+class Authenticator:
+    """``authenticate`` with this process's configuration, remembered per credential header.
+
+    A frontend sends the same credential on every request; hashing an API key (or fingerprinting a
+    token) each time is wasted work on the response-cache hit path. The memo is keyed by the raw
+    header values (the token is held by its ``Principal`` anyway), bounded, and oldest-first evicted.
+    """
+
+    MEMO_SIZE = 4096
+
+    def __init__(
+        self, *, api_key_hashes: frozenset[str], pass_through: bool, server_token: str | None, sandbox: bool
+    ) -> None:
+        self.api_key_hashes = api_key_hashes
+        self.pass_through = pass_through
+        self.server_token = server_token
+        self.sandbox = sandbox
+        self._memo: dict[tuple[str, str], Principal | None] = {}
+
+    def principal(self, authorization: str, api_key: str) -> Principal | None:
+        """The principal for these two header values ("" when absent), or None: refuse."""
+        memo_key = (authorization, api_key)
+        try:
+            return self._memo[memo_key]
+        except KeyError:
+            pass
+        principal = authenticate(
+            {"authorization": authorization, API_KEY_HEADER: api_key},
+            api_key_hashes=self.api_key_hashes,
+            pass_through=self.pass_through,
+            server_token=self.server_token,
+            sandbox=self.sandbox,
+        )
+        if len(self._memo) >= self.MEMO_SIZE:
+            del self._memo[next(iter(self._memo))]
+        self._memo[memo_key] = principal
+        return principal
+
+    def for_headers(self, headers: Mapping[str, str]) -> Principal | None:
+        """From lower-cased header names (or a websocket's connection_init payload)."""
+        return self.principal(headers.get("authorization", ""), headers.get(API_KEY_HEADER, ""))
+
+
+_UNAUTHENTICATED = {
+    "errors": [
+        {
+            "message": "Send your OpenSolar token (Authorization: Bearer ...) or a gateway API key (X-API-Key).",
+            "extensions": {"code": "UNAUTHENTICATED"},
+        }
+    ]
+}
+
+
 class AuthMiddleware:
     """Pure ASGI: puts the principal in ``scope["state"]`` or answers 401 for ``paths``."""
 
-    def __init__(
-        self, app: ASGIApp, *, paths: tuple[str, ...], resolve: Callable[[Any, Mapping[str, str]], Principal | None]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], authenticator: Callable[[Any], Authenticator]) -> None:
         self.app = app
         self.paths = paths
-        self.resolve = resolve
+        self.authenticator = authenticator  # a callable giving this app's Authenticator (made in the lifespan)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"} or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        # The IDE page itself is static; the queries it sends are authenticated like any other.
-        ide_page = scope["type"] == "http" and scope["method"] == "GET" and "text/html" in headers.get("accept", "")
-        principal = self.resolve(scope["app"], headers)
-        # Browsers cannot set headers on a websocket: its connection_init payload carries the credential.
-        deferred = principal is None and scope["type"] == "websocket"
-        if principal is None and not ide_page and not deferred:
-            response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "Send your OpenSolar token (Authorization: Bearer ...) or a gateway API key "
-                            "(X-API-Key).",
-                            "extensions": {"code": "UNAUTHENTICATED"},
-                        }
-                    ]
-                },
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer realm="solar-gateway"'},
-            )
-            await response(scope, receive, send)
-            return
+        authorization = api_key = accept = b""
+        for name, value in scope.get("headers", ()):
+            name = name.lower()
+            if name == b"authorization":
+                authorization = value
+            elif name == b"x-api-key":
+                api_key = value
+            elif name == b"accept":
+                accept = value
+        principal = self.authenticator(scope["app"]).principal(
+            authorization.decode("latin-1"), api_key.decode("latin-1")
+        )
+        if principal is None:
+            # The IDE page itself is static; the queries it sends are authenticated like any other.
+            ide_page = scope["type"] == "http" and scope["method"] == "GET" and b"text/html" in accept
+            # Browsers cannot set headers on a websocket: its connection_init payload carries the credential.
+            if not ide_page and scope["type"] != "websocket":
+                response = JSONResponse(
+                    _UNAUTHENTICATED, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="solar-gateway"'}
+                )
+                await response(scope, receive, send)
+                return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)

@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         log_config=None,
+        access_log=False,  # the gateway logs each request itself, with its request id and duration
         proxy_headers=True,
     )
     return 0

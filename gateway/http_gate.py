@@ -11,6 +11,7 @@ responses say ``Cache-Control: private, max-age=<ttl>`` so browsers may reuse th
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import re
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.cache.trace import ReadTrace, read_trace
 from gateway.persisted import PersistedDocuments, Rejection
-from gateway.response_cache import CachedResponse, ResponseCache
+from gateway.response_cache import CachedResponse, ResponseCache, request_digest
 from schema.telemetry import operation_label
 
 __all__ = ["GraphQLGate"]
@@ -63,11 +64,44 @@ def _operation_name(payload: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Request:
     payload: dict[str, Any]
     is_get: bool
     if_none_match: str | None
+    raw: bytes = b""  # the POST body as received: what the digest memo is keyed by
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    digest: str  # ``request_digest`` of the body
+    label: str  # its operation's metrics label
+
+
+class _Digests:
+    """Request bodies seen before -> their request digest, so a repeated body is not parsed again.
+
+    A frontend repeats the same few bodies byte for byte; parsing, hashing the document and
+    canonicalising the variables cost more than the response-cache lookup itself. The digest is a
+    function of the bytes alone, so a remembered one can never be wrong. Only small bodies are
+    remembered, and only ``MAX_ENTRIES`` of them (oldest first out): at most a few MiB.
+    """
+
+    MAX_ENTRIES = 512
+    MAX_BODY_BYTES = 16 * 1024
+
+    def __init__(self) -> None:
+        self._known: dict[bytes, _Known] = {}
+
+    def get(self, raw: bytes) -> _Known | None:
+        return self._known.get(raw) if raw else None
+
+    def remember(self, raw: bytes, known: _Known) -> None:
+        if not raw or len(raw) > self.MAX_BODY_BYTES:
+            return
+        if len(self._known) >= self.MAX_ENTRIES:
+            del self._known[next(iter(self._known))]
+        self._known[raw] = known
 
 
 class GraphQLGate:
@@ -77,32 +111,52 @@ class GraphQLGate:
         self.path = path
         self.max_body_bytes = max_body_bytes
         self.services = services  # a callable giving this app's Services (made in the lifespan)
+        self._digests = _Digests()
+        self._inflight: dict[str, asyncio.Future[None]] = {}  # response-cache keys being executed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") != self.path or scope["method"] not in {"GET", "POST"}:
             await self.app(scope, receive, send)
             return
-        request = await self._request(scope, receive)
+        content_type = content_length = if_none_match = b""
+        for name, value in scope.get("headers", ()):
+            name = name.lower()
+            if name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                content_length = value
+            elif name == b"if-none-match":
+                if_none_match = value
+        services = self.services(scope["app"])
+        cache: ResponseCache | None = services.response_cache
+        principal = scope.get("state", {}).get("principal")
+        credential: str | None = getattr(principal, "opensolar_token", None) if cache is not None else None
+        etags = if_none_match.decode("latin-1") or None
+        if scope["method"] == "GET":
+            request = self._get_request(scope, etags)
+        elif b"json" not in content_type:
+            request = None  # Strawberry answers other content types itself (415/400)
+        else:
+            body = await self._read(receive, content_length)
+            if body is None:
+                request = _reject(
+                    413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes."
+                )
+            elif cache is not None and credential and (known := self._digests.get(body)) is not None:
+                # a body seen before: straight to the cache, no parsing
+                if await self._serve_hit(send, services, cache.scoped(credential, known.digest), etags, False, known):
+                    return
+                request = _Request(orjson.loads(body), False, etags, body)
+            else:
+                request = self._post_request(body, etags)
         if isinstance(request, Response):
             await request(scope, receive, send)
         elif request is None:
             await self.app(scope, receive, send)  # not ours to handle (the IDE page, other content types)
         else:
-            await self._serve(scope, receive, send, request)
+            await self._serve(scope, receive, send, request, services, credential)
 
-    async def _request(self, scope: Scope, receive: Receive) -> _Request | Response | None:
-        headers = dict(scope.get("headers", []))
-        if_none_match = headers.get(b"if-none-match", b"").decode("latin-1") or None
-        if scope["method"] == "GET":
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            if not query.keys() & {"query", "extensions", "operationName", "variables"}:
-                return None
-            return self._get_request(query, if_none_match)
-        if "json" not in headers.get(b"content-type", b"").decode("latin-1"):
-            return None  # Strawberry answers other content types itself (415/400)
-        body = await self._read(scope, receive)
-        if body is None:
-            return _reject(413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes.")
+    def _post_request(self, body: bytes, if_none_match: str | None) -> _Request | Response:
         try:
             payload = orjson.loads(body)  # also refuses bytes that are not UTF-8
         except orjson.JSONDecodeError:
@@ -111,10 +165,13 @@ class GraphQLGate:
             return _reject(400, "BATCHING_DISABLED", "Batched operations are not accepted; send one per request.")
         if not isinstance(payload, dict):
             return _reject(400, "INVALID_GRAPHQL_REQUEST", "The body must be a JSON object with a query.")
-        return _Request(payload, False, if_none_match)
+        return _Request(payload, False, if_none_match, body)
 
     @staticmethod
-    def _get_request(query: dict[str, list[str]], if_none_match: str | None) -> _Request | Response:
+    def _get_request(scope: Scope, if_none_match: str | None) -> _Request | Response | None:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if not query.keys() & {"query", "extensions", "operationName", "variables"}:
+            return None
         if "query" in query or "extensions" not in query:
             return _reject(405, "METHOD_NOT_ALLOWED", "Send operations with POST; GET carries persisted queries only.")
         try:
@@ -127,8 +184,7 @@ class GraphQLGate:
             payload["operationName"] = query["operationName"][0]
         return _Request(payload, True, if_none_match)
 
-    async def _read(self, scope: Scope, receive: Receive) -> bytes | None:
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+    async def _read(self, receive: Receive, declared: bytes) -> bytes | None:
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             return None
         chunks: list[bytes] = []
@@ -137,44 +193,61 @@ class GraphQLGate:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return b"".join(chunks)
-            chunk = message.get("body", b"")
+            chunk: bytes = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
                 return None
+            if not message.get("more_body") and not chunks:
+                return chunk  # the usual case: the whole body in one message
             chunks.append(chunk)
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    def _cache_key(self, scope: Scope, cache: ResponseCache | None, payload: dict[str, Any]) -> str | None:
-        principal = scope.get("state", {}).get("principal")
-        credential = getattr(principal, "opensolar_token", None)
-        if cache is None or not credential:
-            return None  # no identity, no caching
+    @staticmethod
+    def _document_hash(payload: dict[str, Any]) -> str | None:
+        """The document's SHA-256: of the query text, else a well-formed persisted-query hash; None: not cacheable."""
         extensions = payload.get("extensions")
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         digest = None
         if isinstance(persisted, dict) and persisted.get("version") == 1:  # only a well-formed request may hit
             candidate = persisted.get("sha256Hash")
-            digest = candidate if isinstance(candidate, str) and len(candidate) == 64 else None
+            digest = candidate.lower() if isinstance(candidate, str) and len(candidate) == 64 else None
         elif persisted is not None:
             return None
         query = payload.get("query")
         if isinstance(query, str) and query:
             digest = hashlib.sha256(query.encode()).hexdigest()
-        if digest is None:
-            return None
-        return cache.key(credential, digest.lower(), payload.get("operationName"), payload.get("variables"))
+        return digest
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, request: _Request) -> None:
-        services = self.services(scope["app"])
+    async def _serve_hit(
+        self, send: Send, services: Any, key: str, etags: str | None, is_get: bool, known: _Known
+    ) -> bool:
+        cache: ResponseCache = services.response_cache
+        hit = await cache.get(key)
+        if hit is None:
+            return False
+        started = time.perf_counter()
+        await _send_cached(send, hit, is_get, etags, time.time())
+        services.metrics.operation(known.label, "cached", time.perf_counter() - started)
+        return True
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, request: _Request, services: Any, credential: str | None
+    ) -> None:
         cache: ResponseCache | None = services.response_cache
-        key = self._cache_key(scope, cache, request.payload)
-        if key is not None and cache is not None and (hit := await cache.get(key)) is not None:
-            started = time.perf_counter()
-            await _send_cached(send, hit, request, time.time())
-            name = operation_label(_operation_name(request.payload))
-            services.metrics.operation(name, "cached", time.perf_counter() - started)
-            return
+        key = None
+        known = None
+        document_hash = self._document_hash(request.payload) if cache is not None and credential else None
+        if cache is not None and credential and document_hash is not None:
+            payload = request.payload
+            known = _Known(
+                request_digest(document_hash, payload.get("operationName"), payload.get("variables")),
+                operation_label(_operation_name(payload)),
+            )
+            self._digests.remember(request.raw, known)
+            key = cache.scoped(credential, known.digest)
+            if await self._serve_hit(send, services, key, request.if_none_match, request.is_get, known):
+                return
         documents: PersistedDocuments = services.documents
         resolved = await documents.resolve(request.payload)
         if isinstance(resolved, Rejection):
@@ -183,7 +256,39 @@ class GraphQLGate:
         if request.is_get and _operation_kind(str(resolved.get("query", "")), resolved.get("operationName")) != "query":
             await _reject(405, "METHOD_NOT_ALLOWED", "Only queries may be sent with GET.")(scope, receive, send)
             return
-        await self._execute(scope, receive, send, request, resolved, key, cache)
+        if key is None or known is None or cache is None:
+            await self._execute(scope, receive, send, request, resolved, None, None)
+        else:
+            await self._execute_once(scope, receive, send, request, resolved, key, known, services)
+
+    async def _execute_once(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        request: _Request,
+        payload: dict[str, Any],
+        key: str,
+        known: _Known,
+        services: Any,
+    ) -> None:
+        """One execution per response-cache key at a time: when a stored response expires under
+        load, the identical requests arriving meanwhile wait for the first one's answer and are
+        served it from the cache; if it was not stored (errors), each executes after all."""
+        cache = services.response_cache
+        leader = self._inflight.get(key)
+        if leader is not None:
+            await asyncio.shield(leader)
+            if not await self._serve_hit(send, services, key, request.if_none_match, request.is_get, known):
+                await self._execute(scope, receive, send, request, payload, key, cache)
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._inflight[key] = done
+        try:
+            await self._execute(scope, receive, send, request, payload, key, cache)
+        finally:
+            del self._inflight[key]
+            done.set_result(None)
 
     async def _execute(
         self,
@@ -223,21 +328,21 @@ class GraphQLGate:
         if key is not None and cache is not None and status == 200 and trace.cacheable and trace.ttl_s is not None:
             stored = await cache.put(key, body, trace.ttl_s, trace.tags)
         if stored is not None:
-            await _send_cached(send, stored, request, time.time())
+            await _send_cached(send, stored, request.is_get, request.if_none_match, time.time())
             return
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
-async def _send_cached(send: Send, cached: CachedResponse, request: _Request, now: float) -> None:
-    headers = [(b"content-type", b"application/json"), (b"etag", cached.etag.encode())]
-    if request.is_get:
-        headers.append((b"cache-control", f"private, max-age={cached.max_age(now)}".encode()))
-    if request.if_none_match and cached.etag in {tag.strip() for tag in request.if_none_match.split(",")}:
+async def _send_cached(send: Send, cached: CachedResponse, is_get: bool, etags: str | None, now: float) -> None:
+    headers = cached.headers
+    if is_get:
+        headers = (*headers, (b"cache-control", f"private, max-age={cached.max_age(now)}".encode()))
+    if etags and cached.etag in {tag.strip() for tag in etags.split(",")}:
+        headers = tuple(h for h in headers if h[0] != b"content-length")
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
-    headers.append((b"content-length", str(len(cached.body)).encode()))
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": cached.body})
 

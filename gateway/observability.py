@@ -9,9 +9,11 @@ calls cost nothing while it is off.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-import uuid
+import secrets
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -27,9 +29,9 @@ if TYPE_CHECKING:
     from gateway.services import Services
 
 __all__ = [
-    "HttpMetricsMiddleware",
+    "HttpObservabilityMiddleware",
     "Metrics",
-    "RequestIdMiddleware",
+    "RequestIds",
     "configure_logging",
     "configure_tracing",
     "request_id",
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
+access_log = logging.getLogger("gateway.access")
 tracer = trace.get_tracer("solar-gateway")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -86,31 +89,6 @@ def configure_tracing(exporter: str | None, *, span_exporter: Any = None) -> boo
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     trace.set_tracer_provider(provider)
     return True
-
-
-class RequestIdMiddleware:
-    """Takes a sane ``X-Request-ID`` or makes one, exposes it to logs and returns it in the response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"}:
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        token = request_id.set(rid)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id.reset(token)
 
 
 class _StatsCollector(Collector):
@@ -183,6 +161,8 @@ class Metrics:
         self.http = Counter(
             "gateway_http_responses", "HTTP responses by route and status", ["route", "status"], registry=self.registry
         )
+        self._operations: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+        self._http: dict[tuple[str, int], Counter] = {}
 
     def watch(self, services: Services) -> None:
         self.registry.register(_StatsCollector(services))
@@ -192,39 +172,93 @@ class Metrics:
         self.upstream_latency.labels(upstream, endpoint_class).observe(seconds)
 
     def operation(self, name: str, outcome: str, seconds: float) -> None:
-        self.requests.labels(name, outcome).inc()
-        self.latency.labels(name).observe(seconds)
+        # labelled children are looked up once: ``labels()`` takes a lock and builds a tuple each call
+        try:
+            count, latency = self._operations[name, outcome]
+        except KeyError:
+            count, latency = self._operations.setdefault(
+                (name, outcome), (self.requests.labels(name, outcome), self.latency.labels(name))
+            )
+        count.inc()
+        latency.observe(seconds)
+
+    def http_response(self, route: str, status: int) -> None:
+        try:
+            child = self._http[route, status]
+        except KeyError:
+            child = self._http.setdefault((route, status), self.http.labels(route, str(status)))
+        child.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
 
-class HttpMetricsMiddleware:
-    """Counts every HTTP response by route and status (rejections at the gate included)."""
+class RequestIds:
+    """Request ids that cost no system call: a random per-process prefix and a counter (32 hex digits)."""
+
+    def __init__(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._next = itertools.count(1).__next__
+
+    def new(self) -> str:
+        return f"{self._prefix}{self._next():016x}"
+
+
+class HttpObservabilityMiddleware:
+    """Every HTTP exchange gets a request id (a sane ``X-Request-ID`` or a new one, echoed in the
+    response and carried by every log line), is counted by route and status (gate rejections
+    included), and, at INFO, leaves one access-log line with its duration. One ``send`` wrapper
+    does all three: this runs on the response-cache hit path too.
+    """
 
     def __init__(self, app: ASGIApp, *, metrics: Any) -> None:
         self.app = app
         self.metrics = metrics  # a callable giving this app's Metrics, once the lifespan has made them
+        self.ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        status = "500"
+        given = ""
+        for name, value in scope.get("headers", ()):
+            if name.lower() == b"x-request-id":
+                given = value.decode("latin-1")
+                break
+        rid = given if _REQUEST_ID.match(given) else self.ids.new()
+        token = request_id.set(rid)
+        if scope["type"] == "websocket":
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id.reset(token)
+            return
+        status = 500
+        started = time.perf_counter()
 
-        async def record(message: Message) -> None:
+        async def observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
-                status = str(message["status"])
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", rid.encode())]}
             await send(message)
 
         try:
-            await self.app(scope, receive, record)
+            await self.app(scope, receive, observed)
         finally:
+            path = scope.get("path", "")
             metrics = self.metrics(scope["app"])
             if metrics is not None:
-                route = scope.get("path", "") if scope.get("path") in _ROUTES else "other"
-                metrics.http.labels(route, status).inc()
+                metrics.http_response(path if path in _ROUTES else "other", status)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %d",
+                    scope["method"],
+                    path,
+                    status,
+                    extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+                )
+            request_id.reset(token)
 
 
 _ROUTES = {"/graphql", "/healthz", "/readyz", "/metrics", "/webhooks/opensolar"}

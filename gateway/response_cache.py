@@ -22,10 +22,16 @@ import orjson
 from gateway.cache.scope import fingerprint
 from gateway.cache.store import CacheStore
 
-__all__ = ["MIN_TTL_S", "CachedResponse", "ResponseCache", "etag_of"]
+__all__ = ["MIN_TTL_S", "CachedResponse", "ResponseCache", "etag_of", "request_digest"]
 
 _PREFIX = "sg:v1:resp:"
 MIN_TTL_S = 1.0  # a response that would live less than this is not worth a write
+
+
+def request_digest(document_hash: str, operation_name: Any, variables: Any) -> str:
+    """What identifies a request apart from its caller: document, operation and canonical variables."""
+    canonical = orjson.dumps([document_hash, operation_name or "", variables], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()[:40]
 
 
 def etag_of(body: bytes) -> str:
@@ -37,6 +43,12 @@ class CachedResponse:
     etag: str
     body: bytes
     expires_at: float
+    headers: tuple[tuple[bytes, bytes], ...] = ()  # content-type, etag, content-length: built once
+
+    @classmethod
+    def of(cls, etag: str, body: bytes, expires_at: float) -> CachedResponse:
+        head = ((b"content-type", b"application/json"), (b"etag", etag.encode()))
+        return cls(etag, body, expires_at, (*head, (b"content-length", str(len(body)).encode())))
 
     def max_age(self, now: float) -> int:
         return max(0, int(self.expires_at - now))
@@ -50,8 +62,10 @@ class ResponseCache:
         self.stats: Counter[str] = Counter()
 
     def key(self, credential: str, document_hash: str, operation_name: Any, variables: Any) -> str:
-        canonical = orjson.dumps([document_hash, operation_name or "", variables], option=orjson.OPT_SORT_KEYS)
-        digest = hashlib.sha256(canonical).hexdigest()[:40]
+        return self.scoped(credential, request_digest(document_hash, operation_name, variables))
+
+    def scoped(self, credential: str, digest: str) -> str:
+        """The key of one request (its ``request_digest``) for one credential."""
         return f"{_PREFIX}{self.schema_version}:{fingerprint(credential)}:{digest}"
 
     async def get(self, key: str) -> CachedResponse | None:
@@ -64,7 +78,7 @@ class ResponseCache:
             self.stats["misses"] += 1
             return None
         etag, expires, body = raw.split(b"\n", 2)
-        cached = CachedResponse(etag.decode(), body, float(expires))
+        cached = CachedResponse.of(etag.decode(), body, float(expires))
         if cached.expires_at <= self._clock():
             self.stats["misses"] += 1
             return None
@@ -74,7 +88,7 @@ class ResponseCache:
     async def put(self, key: str, body: bytes, ttl_s: float, tags: Iterable[str]) -> CachedResponse | None:
         if ttl_s < MIN_TTL_S:
             return None
-        cached = CachedResponse(etag_of(body), body, self._clock() + ttl_s)
+        cached = CachedResponse.of(etag_of(body), body, self._clock() + ttl_s)
         raw = b"\n".join([cached.etag.encode(), repr(cached.expires_at).encode(), body])
         try:
             await self.store.set(key, raw, ttl_s, tags)

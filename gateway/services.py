@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from gateway.auth import Authenticator
 from gateway.cache import UpstreamCache, open_store
 from gateway.cache.store import MemoryStore
 from gateway.events import EVICT_CHANNEL, EventBus, open_bus
@@ -48,6 +49,7 @@ class Services:
     documents: PersistedDocuments
     response_cache: ResponseCache | None
     metrics: Metrics
+    authenticator: Authenticator
     default_token: str | None
     default_org_id: int | None
     sandbox: SandboxState | None
@@ -169,6 +171,12 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             documents=documents,
             response_cache=response_cache,
             metrics=metrics,
+            authenticator=Authenticator(
+                api_key_hashes=settings.api_key_hashes,
+                pass_through=settings.pass_through,
+                server_token=token,
+                sandbox=sandbox is not None,
+            ),
             default_token=token,
             default_org_id=org_id,
             sandbox=sandbox,

@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, alias="GATEWAY_MAX_RESPONSE_BYTES", ge=1024)
     design_max_bytes: int = Field(DEFAULT_DESIGN_MAX_BYTES, alias="GATEWAY_DESIGN_MAX_BYTES", ge=1024)
 
+    # freeze start-up objects and collect young garbage less often (gateway/gc_tuning.py)
+    gc_tuning: bool = Field(True, alias="GATEWAY_GC_TUNING")
     cache_enabled: bool = Field(True, alias="GATEWAY_CACHE")
     # whole query responses, served as stored bytes (needs the upstream cache for TTLs and tags)
     response_cache: bool = Field(True, alias="GATEWAY_RESPONSE_CACHE")

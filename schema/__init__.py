@@ -11,8 +11,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.errors import GatewayError
+from schema import direct
 from schema.cacheability import Cacheability
 from schema.context import Context
+from schema.documents import ValidatedDocuments, validated_documents
 from schema.errors import ErrorCodes, StaleReads
 from schema.incentives.queries import IncentiveQueries
 from schema.info import Info
@@ -53,8 +55,9 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     # Order matters: post-operation hooks run in reverse, so telemetry sees the codes ErrorCodes sets.
     extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads, Cacheability]
     if limits is not None:
-        extensions = [*limit_extensions(limits), *extensions]
-    return GatewaySchema(
+        # reuse first: a remembered document skips the token limit's parse and every validation rule
+        extensions = [validated_documents(ValidatedDocuments()), *limit_extensions(limits), *extensions]
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -62,3 +65,5 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         # "Did you mean ...?" reconstructs the schema when introspection is off (OWASP, graphql-armor)
         config=StrawberryConfig(disable_field_suggestions=limits is not None and not limits.introspection),
     )
+    direct.install(schema)  # plain resolvers skip Strawberry's per-field wrapper (see schema/direct.py)
+    return schema

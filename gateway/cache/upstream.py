@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from gateway.cache.store import CacheStore
 from gateway.cache.trace import read_trace
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 
-__all__ = ["CachePolicy", "StaleRead", "UpstreamCache", "stale_reads"]
+__all__ = ["CachePolicy", "DecodedEntries", "StaleRead", "UpstreamCache", "stale_reads"]
 
 logger = logging.getLogger("gateway.cache")
 STALE_ON = (UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable)
@@ -51,9 +51,55 @@ stale_reads: ContextVar[list[StaleRead] | None] = ContextVar("stale_reads", defa
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    payload: Any
+    payload: Any  # decoded, when the read came with a decoder
     stored_at: float
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    raw: bytes
+    decode: Callable[[Any], Any]
+    entry: _Entry
+
+
+class DecodedEntries:
+    """Stored bytes -> their decoded, typed value, so a warm read does not decode the same bytes again.
+
+    Decoding (JSON, then pydantic models) was a sixth of a warm portfolio request. A remembered
+    value is used only while the store still returns the very same bytes (identical object from
+    the memory store, equal bytes from Redis) and the same decoder asks, so it is never older than
+    the store. Only reads with a decoder are remembered: decoders make frozen models, safe to share
+    between requests. Bounded by entries and by the bytes it keeps, least recently used out.
+    """
+
+    def __init__(self, max_entries: int = 4096, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, _Decoded] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: str, raw: bytes, decode: Callable[[Any], Any]) -> _Entry | None:
+        known = self._entries.get(key)
+        if known is None or known.decode is not decode or not (known.raw is raw or known.raw == raw):
+            return None
+        self._entries.move_to_end(key)
+        return known.entry
+
+    def put(self, key: str, raw: bytes, decode: Callable[[Any], Any], entry: _Entry) -> None:
+        self.drop(key)
+        if len(raw) > self.max_bytes // 16:
+            return
+        self._entries[key] = _Decoded(raw, decode, entry)
+        self._bytes += len(raw)
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            _, oldest = self._entries.popitem(last=False)
+            self._bytes -= len(oldest.raw)
+
+    def drop(self, key: str) -> None:
+        known = self._entries.pop(key, None)
+        if known is not None:
+            self._bytes -= len(known.raw)
 
 
 class UpstreamCache:
@@ -64,6 +110,7 @@ class UpstreamCache:
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._failing = False
         self.stats: Counter[str] = Counter()
+        self.decoded = DecodedEntries()
 
     def _store_failed(self, action: str, exc: BaseException) -> None:
         self.stats["store_errors"] += 1
@@ -81,7 +128,7 @@ class UpstreamCache:
             self._failing = False
             logger.warning("cache store recovered")
 
-    async def _load(self, key: str) -> _Entry | None:
+    async def _load(self, key: str, decode: Callable[[Any], Any] | None) -> _Entry | None:
         try:
             raw = await self.store.get(key)
         except Exception as exc:
@@ -90,11 +137,18 @@ class UpstreamCache:
         self._store_ok()
         if raw is None:
             return None
+        if decode is not None and (known := self.decoded.get(key, raw, decode)) is not None:
+            return known
         try:
             data = orjson.loads(raw)
-            return _Entry(data["v"], float(data["at"]), tuple(data.get("t") or ()))
+            entry = _Entry(data["v"], float(data["at"]), tuple(data.get("t") or ()))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
+        if decode is None:
+            return entry
+        entry = _Entry(decode(entry.payload), entry.stored_at, entry.tags)
+        self.decoded.put(key, raw, decode, entry)
+        return entry
 
     async def _save(self, key: str, payload: Any, policy: CachePolicy, tags: Iterable[str]) -> None:
         try:
@@ -111,9 +165,15 @@ class UpstreamCache:
         policy: CachePolicy,
         fetch: Callable[[], Awaitable[Any]],
         tags_of: Callable[[Any], Iterable[str]],
+        decode: Callable[[Any], Any] | None = None,
     ) -> Any:
+        """The (decoded) value of one read: fresh from the store, else fetched (shared), else stale.
+
+        ``decode`` turns the upstream's JSON into the caller's typed value; pass the same function
+        object for the same kind of read (e.g. one per model), so a decoded value can be reused.
+        """
         key = scope.key(resource)
-        entry = await self._load(key)
+        entry = await self._load(key, decode)
         age = self._clock() - entry.stored_at if entry else 0.0
         if entry is not None and age < policy.ttl_s:
             self.stats["hits"] += 1
@@ -141,7 +201,7 @@ class UpstreamCache:
         trace = read_trace.get()
         if trace is not None:
             trace.read(policy.ttl_s, tags)
-        return payload
+        return decode(payload) if decode is not None else payload
 
     async def _fetch_and_store(
         self,

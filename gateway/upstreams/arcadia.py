@@ -95,6 +95,7 @@ class ArcadiaClient(UpstreamClient):
     ) -> None:
         super().__init__(config, http, **kwargs)
         self.ttls = dict(ttls or DEFAULT_CACHE_TTLS_S)
+        self._decode_page = self._page
         self._auth = (
             "Basic " + base64.b64encode(f"{app_id}:{app_key}".encode()).decode() if app_id and app_key else None
         )
@@ -124,7 +125,9 @@ class ArcadiaClient(UpstreamClient):
         return {"Authorization": self._auth}
 
     async def _get(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
-        payload = await self.request("GET", path, params=params, headers=self._headers())
+        return self._envelope(await self.request("GET", path, params=params, headers=self._headers()))
+
+    def _envelope(self, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
             raise UpstreamBadResponse(
                 f"{UPSTREAM}: expected the {{status, count, type, results}} envelope.", upstream=UPSTREAM
@@ -132,6 +135,10 @@ class ArcadiaClient(UpstreamClient):
         if payload.get("status") == "error":
             raise self.error_from_body(400, httpx.Headers(), payload)
         return payload
+
+    def _page(self, payload: Any) -> IncentivePage:
+        """The decoder of a search page: one bound method, made once, so decoded pages are reused."""
+        return parse_model(IncentivePage, self._envelope(payload), UPSTREAM)
 
     def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
         items = payload.get("results") if isinstance(payload, dict) else None
@@ -165,7 +172,10 @@ class ArcadiaClient(UpstreamClient):
             "pageCount": str(min(page_count, MAX_PAGE_COUNT)),
             "fields": "ext",
         }
-        return parse_model(IncentivePage, await self._get("/rest/v1/incentives", params), UPSTREAM)
+        page: IncentivePage = await self.request(
+            "GET", "/rest/v1/incentives", params=params, headers=self._headers(), decode=self._decode_page
+        )
+        return page
 
     async def all_incentives(self, search: IncentiveSearch) -> list[IncentiveRecord]:
         """Every page of a search (no applicability inputs: the gateway evaluates those itself)."""

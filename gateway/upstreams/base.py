@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import time
 from collections import Counter
@@ -36,7 +37,7 @@ from gateway.observability import tracer
 from gateway.settings import UpstreamConfig
 from gateway.throttle import AdaptiveConcurrency, Pacer, RetryPolicy
 
-__all__ = ["UpstreamClient", "parse_model", "parse_retry_after"]
+__all__ = ["UpstreamClient", "list_of", "one_of", "parse_model", "parse_retry_after"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,6 +54,28 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+@functools.cache
+def one_of(model: type[M], upstream: str) -> Callable[[Any], M]:
+    """The decoder of a JSON object into ``model``; one function object per model, so decoded reads can be reused."""
+
+    def decode(payload: Any) -> M:
+        return parse_model(model, payload, upstream)
+
+    return decode
+
+
+@functools.cache
+def list_of(model: type[M], upstream: str) -> Callable[[Any], list[M]]:
+    """The decoder of a JSON array of ``model`` objects (one function object per model)."""
+
+    def decode(payload: Any) -> list[M]:
+        if not isinstance(payload, list):
+            raise UpstreamBadResponse(f"{upstream}: expected a JSON array of {model.__name__}.", upstream=upstream)
+        return [parse_model(model, item, upstream) for item in payload]
+
+    return decode
 
 
 def parse_model(model: type[M], payload: Any, upstream: str) -> M:
@@ -128,8 +151,10 @@ class UpstreamClient:
         params: Mapping[str, str | int] | None = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
+        decode: Callable[[Any], Any] | None = None,
     ) -> Any:
-        """Send one request and return its decoded JSON body, or raise an ``UpstreamError``."""
+        """Send one request and return its JSON body, passed through ``decode`` when given (see
+        ``one_of``/``list_of``), or raise an ``UpstreamError``."""
         call = _Call(method, path, dict(params or {}), json_body, headers)
         credential = call.credential
 
@@ -141,7 +166,8 @@ class UpstreamClient:
             trace = read_trace.get()
             if trace is not None:
                 trace.spoil()  # an uncached read (or a write): the response cannot be stored either
-            return await send()
+            payload = await send()
+            return decode(payload) if decode is not None else payload
         resource = f"{path}?{urlencode(sorted((k, str(v)) for k, v in call.params.items()))}"
         return await self.cache.read(
             CacheScope.of(self.name, credential),
@@ -149,6 +175,7 @@ class UpstreamClient:
             policy,
             send,
             lambda payload: self.cache_tags(path, call.params, payload),
+            decode,
         )
 
     async def _attempt(self, call: _Call) -> Any:

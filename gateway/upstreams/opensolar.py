@@ -15,7 +15,7 @@ import httpx
 from gateway.cache.upstream import CachePolicy
 from gateway.errors import NotFoundError, UpstreamBadResponse, UpstreamError, error_for_status
 from gateway.settings import DEFAULT_CACHE_TTLS_S
-from gateway.upstreams.base import UpstreamClient, parse_model
+from gateway.upstreams.base import UpstreamClient, list_of, one_of, parse_model
 from gateway.upstreams.limits import classify_opensolar
 from gateway.upstreams.opensolar_cache import policy_for, tags_for
 from gateway.upstreams.opensolar_models import (
@@ -81,7 +81,8 @@ class OpenSolarClient(UpstreamClient):
         return await self.request("GET", path, params=params, headers=_auth(token))
 
     async def _one(self, model: type[R], token: str, path: str, params: Mapping[str, str | int] | None = None) -> R:
-        return parse_model(model, await self._get(token, path, params), UPSTREAM)
+        record: R = await self.request("GET", path, params=params, headers=_auth(token), decode=one_of(model, UPSTREAM))
+        return record
 
     async def _page(
         self,
@@ -94,14 +95,14 @@ class OpenSolarClient(UpstreamClient):
     ) -> list[R]:
         query: dict[str, str | int] = {**(params or {}), "page": page, "limit": limit}
         try:
-            payload = await self._get(token, path, query)
+            rows: list[R] = await self.request(
+                "GET", path, params=query, headers=_auth(token), decode=list_of(model, UPSTREAM)
+            )
         except UpstreamError as exc:
             if exc.status == 404 and page > 1:
                 return []
             raise
-        if not isinstance(payload, list):
-            raise UpstreamBadResponse(f"{UPSTREAM}: expected a JSON array from {path}.", upstream=UPSTREAM)
-        return [parse_model(model, item, UPSTREAM) for item in payload]
+        return rows
 
     async def org(self, token: str, org_id: int) -> OrgRecord:
         return await self._one(OrgRecord, token, f"/api/orgs/{org_id}/")

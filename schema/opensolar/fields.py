@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import strawberry
 
 from gateway.upstreams.opensolar_models import Record
+from schema.direct import direct
 from schema.info import Info
 
 __all__ = ["Sourced", "record_field"]
@@ -35,6 +36,7 @@ def record_field(
 ) -> Any:
     # Synchronous when the record holds the value (the common case: no coroutine, no task); a
     # coroutine otherwise, which graphql-core awaits like any async resolver's result.
+    @direct  # reads only info.context (through load_full): graphql-core may call it as it is
     def resolve(root: strawberry.Parent[Any], info: Info) -> Any:
         record = root.record
         if attr in record.model_fields_set:

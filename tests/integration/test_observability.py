@@ -72,6 +72,20 @@ async def test_request_ids_reach_the_json_logs_and_tokens_never_do(
     assert gateway.raw_token not in json.dumps(lines)
 
 
+async def test_each_request_leaves_one_access_line_with_its_id(
+    gateway: Gateway, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with json_logs():
+        first = await gateway.client.post("/graphql", json={"query": "{ org { id } }"})
+        second = await gateway.client.get("/healthz")
+    ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
+    assert ids[0] != ids[1] and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line["name"] == "gateway.access"]
+    assert [(line["request_id"], line["status"]) for line in access] == [(ids[0], 200), (ids[1], 200)]
+    assert access[0]["message"] == "POST /graphql 200" and access[0]["duration_ms"] >= 0
+
+
 async def _requests_with_logs(gateway: Gateway) -> None:
     token = gateway.raw_token
     response = await gateway.client.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -10,6 +11,7 @@ import orjson
 import pytest
 
 from gateway.app import GatewayGraphQL
+from gateway.http_gate import GraphQLGate
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
 from schema.operations import load_operations
 from tests.conftest import Gateway, GatewayFactory, sandbox_settings
@@ -78,8 +80,6 @@ async def test_stale_parts_keep_the_response_out(gateway_factory: GatewayFactory
     settings = sandbox_settings(GATEWAY_CACHE_TTLS={"project": 1.0, "systems": 1.0}, GATEWAY_RETRY_ATTEMPTS=1)
     async with gateway_factory(settings, sandbox) as gateway:
         await post(gateway, {"query": PROJECT})
-        import asyncio
-
         await asyncio.sleep(1.1)
         sandbox.faults.append(Fault(route="opensolar.*", status=503))
         stale = await post(gateway, {"query": PROJECT})
@@ -172,3 +172,51 @@ async def test_tag_eviction_is_precise(gateway_factory: GatewayFactory) -> None:
         assert stats(gateway)["hits"] == 2 and sandbox.total_calls > calls  # evicted and rebuilt
         await post(gateway, {"query": PORTFOLIO})
         assert stats(gateway)["hits"] == 3
+
+
+async def test_a_repeated_body_is_not_parsed_again(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = 0
+    original = GraphQLGate._post_request
+
+    def counting(self: GraphQLGate, body: bytes, if_none_match: str | None) -> Any:
+        nonlocal parsed
+        parsed += 1
+        return original(self, body, if_none_match)
+
+    monkeypatch.setattr(GraphQLGate, "_post_request", counting)
+    body = orjson.dumps({"query": PROJECT})
+    headers = {"content-type": "application/json"}
+    first = await gateway.client.post("/graphql", content=body, headers=headers)
+    second = await gateway.client.post("/graphql", content=body, headers=headers)
+    assert parsed == 1 and second.content == first.content and stats(gateway)["hits"] == 1
+    # the same request spelled differently is parsed, and still finds the same stored response
+    respelled = orjson.dumps({"operationName": None, "query": PROJECT})
+    spaced = await gateway.client.post("/graphql", content=respelled, headers=headers)
+    assert parsed == 2 and spaced.content == first.content and stats(gateway)["hits"] == 2
+    # another caller's identical body is looked up under that caller's key: never this response
+    second_user = gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].second_token
+    other = {**headers, "Authorization": f"Bearer {second_user}"}
+    await gateway.client.post("/graphql", content=body, headers=other)
+    assert stats(gateway)["hits"] == 2 and stats(gateway)["stores"] == 2
+
+
+async def test_concurrent_identical_misses_execute_once(
+    gateway_factory: GatewayFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contexts = 0
+    original = GatewayGraphQL.get_context
+
+    async def counting(self: GatewayGraphQL, request: Any, response: Any) -> Any:
+        nonlocal contexts
+        contexts += 1
+        return await original(self, request, response)
+
+    monkeypatch.setattr(GatewayGraphQL, "get_context", counting)
+    async with gateway_factory(sandbox=SandboxState(SandboxConfig(latency_ms=30))) as gateway:
+        answers = await asyncio.gather(*(post(gateway, {"query": PROJECT}) for _ in range(6)))
+        assert contexts == 1 and {a.content for a in answers} == {answers[0].content}
+        assert stats(gateway)["stores"] == 1 and stats(gateway)["hits"] == 5
+        # an answer that is not stored (it has errors) is not shared: each request executes
+        failing = '{ org { project(id: "999999") { title } } }'
+        answers = await asyncio.gather(*(post(gateway, {"query": failing}) for _ in range(3)))
+        assert contexts == 4 and all(a.json()["errors"] for a in answers)

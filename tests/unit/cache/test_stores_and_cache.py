@@ -9,6 +9,7 @@ import pytest
 from gateway.cache import CachePolicy, CacheScope, StaleRead, UpstreamCache, stale_reads
 from gateway.cache.memory import BoundedMemoryCache
 from gateway.cache.store import MemoryStore
+from gateway.cache.upstream import DecodedEntries, _Entry
 from gateway.errors import NotFoundError, UpstreamRateLimited, UpstreamUnavailable
 
 POLICY = CachePolicy("project", ttl_s=10)
@@ -147,3 +148,55 @@ async def test_a_failing_store_degrades_to_misses_logged_once(caplog: pytest.Log
             assert await cache.read(A, "/p/1", POLICY, upstream, no_tags) == {"id": 1}
     assert upstream.calls == 5 and cache.stats["store_errors"] == 10
     assert len([r for r in caplog.records if "failed" in r.message]) == 1
+
+
+class Decoder:
+    """Counts decodes; what it returns is a fresh object each time, so reuse is visible by identity."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, payload: Any) -> tuple[Any, ...]:
+        self.calls += 1
+        return (payload,)
+
+
+class CopyingStore(MemoryStore):
+    """What Redis does: equal bytes, a new object on every read."""
+
+    async def get(self, key: str) -> bytes | None:
+        raw = await super().get(key)
+        return bytes(bytearray(raw)) if raw is not None else None
+
+
+@pytest.mark.parametrize("store", [MemoryStore(10**6), CopyingStore(10**6)], ids=["memory", "redis-like"])
+async def test_decoded_reads_are_reused_while_the_stored_bytes_are_the_same(store: MemoryStore) -> None:
+    clock = Clock()
+    cache = UpstreamCache(store, stale_s=60, clock=clock)
+    decode = Decoder()
+    upstream = Upstream({"v": 1}, {"v": 2})
+    fetched = await cache.read(A, "/p/1", POLICY, upstream, no_tags, decode)
+    first = await cache.read(A, "/p/1", POLICY, upstream, no_tags, decode)
+    again = await cache.read(A, "/p/1", POLICY, upstream, no_tags, decode)
+    assert fetched == first == ({"v": 1},) and again is first and decode.calls == 2
+    other = Decoder()  # another decoder never gets this one's value
+    assert await cache.read(A, "/p/1", POLICY, upstream, no_tags, other) == ({"v": 1},) and other.calls == 1
+    assert await cache.read(A, "/p/1", POLICY, upstream, no_tags) == {"v": 1}  # no decoder: plain JSON
+    clock.now += 11  # expired: refetched and stored anew, so the old decoded value is never served
+    assert await cache.read(A, "/p/1", POLICY, upstream, no_tags, decode) == ({"v": 2},)
+    assert await cache.read(A, "/p/1", POLICY, upstream, no_tags, decode) == ({"v": 2},)
+    assert upstream.calls == 2
+
+
+async def test_decoded_entries_are_bounded_by_count_and_bytes() -> None:
+    entries = DecodedEntries(max_entries=3, max_bytes=1600)
+    decode = Decoder()
+    raws = {key: key.encode() * 90 for key in "abcde"}
+    for key in "abc":
+        entries.put(key, raws[key], decode, _Entry(key, 0.0))
+    assert entries.get("a", raws["a"], decode) is not None  # a is now the most recently used
+    entries.put("d", raws["d"], decode, _Entry("d", 0.0))
+    assert entries.get("b", raws["b"], decode) is None and entries.get("a", raws["a"], decode) is not None
+    entries.put("e", b"e" * 1000, decode, _Entry("e", 0.0))  # over max_bytes / 16: not kept at all
+    assert entries.get("e", b"e" * 1000, decode) is None
+    assert entries.get("a", b"changed", decode) is None  # other bytes under the same key: not this value

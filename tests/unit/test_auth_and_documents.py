@@ -1,0 +1,101 @@
+"""The per-process memos on the request path: credentials, validated documents, direct resolvers, GC."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import pytest
+import strawberry.schema.schema as strawberry_schema
+from graphql import GraphQLObjectType
+
+from gateway.auth import Authenticator, PrincipalKind, hash_api_key
+from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
+from schema import build_schema
+from schema.security import Limits
+
+SERVER_TOKEN = "server-token"
+
+
+def authenticator(**overrides: Any) -> Authenticator:
+    options: dict[str, Any] = {
+        "api_key_hashes": frozenset({hash_api_key("good-key")}),
+        "pass_through": True,
+        "server_token": SERVER_TOKEN,
+        "sandbox": False,
+        **overrides,
+    }
+    return Authenticator(**options)
+
+
+def test_principals_are_remembered_per_credential_and_never_mixed() -> None:
+    auth = authenticator()
+    alice, bob = auth.principal("Bearer alice", ""), auth.principal("Bearer bob", "")
+    assert alice is not None and bob is not None and alice.opensolar_token == "alice"
+    assert auth.principal("Bearer alice", "") is alice and bob.opensolar_token == "bob"
+    keyed = auth.principal("", "good-key")
+    assert keyed is not None and keyed.kind is PrincipalKind.API_KEY and keyed.opensolar_token == SERVER_TOKEN
+    assert auth.principal("", "bad-key") is None and auth.principal("", "") is None
+    assert auth.principal("Basic alice", "") is None
+    assert auth.for_headers({"authorization": "Bearer alice"}) is alice
+
+
+def test_the_credential_memo_is_bounded() -> None:
+    auth = authenticator()
+    auth.MEMO_SIZE = 8
+    for n in range(50):
+        assert auth.principal(f"Bearer t{n}", "") is not None
+    assert len(auth._memo) == 8
+    assert auth.principal("Bearer t0", "") is not None  # forgotten, then worked out again
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    counted = [0]
+    original = strawberry_schema.validate  # type: ignore[attr-defined]  # strawberry imports it from graphql
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counted[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    return counted
+
+
+async def test_a_valid_document_is_parsed_and_validated_once(validations: list[int]) -> None:
+    schema = build_schema(Limits())
+    for _ in range(3):
+        result = await schema.execute("query Ping { __typename }")
+        assert result.errors is None and result.data == {"__typename": "Query"}
+    assert validations[0] == 1
+
+
+async def test_invalid_documents_are_never_remembered_and_keep_their_codes(validations: list[int]) -> None:
+    schema = build_schema(Limits(max_depth=3))
+    for _ in range(2):
+        invalid = await schema.execute("{ nope }")
+        assert invalid.errors and "nope" in invalid.errors[0].message
+        deep = await schema.execute("{ org { projects { nodes { systems { id } } } } }")
+        assert deep.errors and "exceeds maximum operation depth" in deep.errors[0].message
+        broken = await schema.execute("{ org { ")
+        assert broken.errors and broken.errors[0].message.startswith("Syntax Error")
+    assert validations[0] == 4  # two documents reached validation, twice each; the broken one never did
+
+
+def test_plain_resolvers_are_handed_to_graphql_core() -> None:
+    schema = build_schema(Limits())
+    project = schema._schema.type_map["Project"]
+    assert isinstance(project, GraphQLObjectType)
+    title, identity, incentives = (project.fields[name].resolve for name in ("title", "id", "incentives"))
+    assert title is not None and title.__qualname__.startswith("record_field")  # (root, info), marked @direct
+    assert identity is not None and identity.__qualname__.startswith("_parent_only")  # def id(self)
+    assert incentives is not None and incentives.__qualname__.startswith("GraphQLCoreConverter")  # async, args
+
+
+def test_gc_tuning_lasts_as_long_as_the_app() -> None:
+    before = gc.get_threshold()
+    with tuned_gc():
+        assert gc.get_threshold() == GATEWAY_GC_THRESHOLDS and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    with tuned_gc(enabled=False):
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
