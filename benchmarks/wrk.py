@@ -44,11 +44,14 @@ class Run:
     p50_ms: float
     p99_ms: float
     requests: int
+    failed: int  # non-2xx/3xx answers and socket errors
 
 
 def _ms(text: str) -> float:
-    value, unit = float(re.match(r"[\d.]+", text).group()), re.sub(r"[\d.]+", "", text)  # type: ignore[union-attr]
-    return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"not a wrk latency: {text!r}")
+    return float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[match.group(2)]
 
 
 def wrk(url: str, body_file: str, seconds: int) -> Run:
@@ -72,11 +75,17 @@ def wrk(url: str, body_file: str, seconds: int) -> Run:
     os.unlink(script.name)
     if "50%" not in out or "Requests/sec" not in out:
         raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    try:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+        p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    except (AttributeError, ValueError) as exc:
+        raise RuntimeError(f"could not read wrk's output ({exc}):\n{out}") from None
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    return Run(rps, p50, p99, total)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return Run(rps, p50, p99, total, failed)
 
 
 @contextmanager
@@ -135,12 +144,9 @@ def main() -> int:
             with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body_file:
                 body_file.write(payload)
             for target in (cached, uncached):  # warm both (upstream cache, response cache)
-                httpx.post(
-                    f"{target.url}/graphql", content=payload, headers={"content-type": "application/json"}, timeout=60
-                )
-            answer = httpx.post(
-                f"{cached.url}/graphql", content=payload, headers={"content-type": "application/json"}, timeout=60
-            ).content
+                warm = httpx.post(f"{target.url}/graphql", content=payload, headers=HEADERS, timeout=60)
+                assert warm.status_code == 200 and "errors" not in warm.json(), warm.text[:300]
+            answer = httpx.post(f"{cached.url}/graphql", content=payload, headers=HEADERS, timeout=60).content
             with ceiling(answer) as ceiling_url:
                 top = wrk(ceiling_url, body_file.name, args.seconds)
             results = {}
@@ -161,17 +167,18 @@ def main() -> int:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, one gateway worker each). The ceiling is "
         "a trivial Starlette endpoint returning the same response bytes.",
         "",
-        "| operation | target | req/s | p50 ms | p99 ms | of ceiling | gateway CPU ms/req |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| operation | target | req/s | p50 ms | p99 ms | of ceiling | gateway CPU ms/req | failed |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, top, results in rows:
         lines.append(
-            f"| {name} | ceiling (trivial Starlette) | {top.rps:.0f} | {top.p50_ms:.2f} | {top.p99_ms:.2f} | 100% | |"
+            f"| {name} | ceiling (trivial Starlette) | {top.rps:.0f} | {top.p50_ms:.2f} | {top.p99_ms:.2f} | 100% | | "
+            f"{top.failed} |"
         )
         for label, (run, cpu) in results.items():
             lines.append(
                 f"| {name} | {label} | {run.rps:.0f} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | "
-                f"{100 * run.rps / top.rps:.0f}% | {cpu:.2f} |"
+                f"{100 * run.rps / top.rps:.0f}% | {cpu:.2f} | {run.failed} |"
             )
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
