@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.cache.scope import fingerprint
+from gateway.headers import pick
 
 __all__ = ["AuthMiddleware", "Authenticator", "Principal", "PrincipalKind", "authenticate", "hash_api_key"]
 
@@ -139,15 +140,7 @@ class AuthMiddleware:
         if scope["type"] not in {"http", "websocket"} or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
-        authorization = api_key = accept = b""
-        for name, value in scope.get("headers", ()):
-            name = name.lower()
-            if name == b"authorization":
-                authorization = value
-            elif name == b"x-api-key":
-                api_key = value
-            elif name == b"accept":
-                accept = value
+        authorization, api_key, accept = pick(scope, b"authorization", b"x-api-key", b"accept")
         principal = self.authenticator(scope["app"]).principal(
             authorization.decode("latin-1"), api_key.decode("latin-1")
         )

@@ -16,6 +16,8 @@ import functools
 import hashlib
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.cache.trace import ReadTrace, read_trace
+from gateway.headers import pick
 from gateway.persisted import PersistedDocuments, Rejection
 from gateway.response_cache import CachedResponse, ResponseCache, request_digest
 from schema.telemetry import operation_label
@@ -118,15 +121,7 @@ class GraphQLGate:
         if scope["type"] != "http" or scope.get("path") != self.path or scope["method"] not in {"GET", "POST"}:
             await self.app(scope, receive, send)
             return
-        content_type = content_length = if_none_match = b""
-        for name, value in scope.get("headers", ()):
-            name = name.lower()
-            if name == b"content-type":
-                content_type = value
-            elif name == b"content-length":
-                content_length = value
-            elif name == b"if-none-match":
-                if_none_match = value
+        content_type, content_length, if_none_match = pick(scope, b"content-type", b"content-length", b"if-none-match")
         services = self.services(scope["app"])
         cache: ResponseCache | None = services.response_cache
         principal = scope.get("state", {}).get("principal")
@@ -258,34 +253,28 @@ class GraphQLGate:
             return
         if key is None or known is None or cache is None:
             await self._execute(scope, receive, send, request, resolved, None, None)
-        else:
-            await self._execute_once(scope, receive, send, request, resolved, key, known, services)
-
-    async def _execute_once(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        request: _Request,
-        payload: dict[str, Any],
-        key: str,
-        known: _Known,
-        services: Any,
-    ) -> None:
-        """One execution per response-cache key at a time: when a stored response expires under
-        load, the identical requests arriving meanwhile wait for the first one's answer and are
-        served it from the cache; if it was not stored (errors), each executes after all."""
-        cache = services.response_cache
+            return
+        # One execution per key at a time: when a stored response expires under load, identical
+        # requests arriving meanwhile wait for the first one's answer and are served it from the
+        # cache; if it was not stored (it had errors), each executes after all.
         leader = self._inflight.get(key)
         if leader is not None:
             await asyncio.shield(leader)
-            if not await self._serve_hit(send, services, key, request.if_none_match, request.is_get, known):
-                await self._execute(scope, receive, send, request, payload, key, cache)
+            if await self._serve_hit(send, services, key, request.if_none_match, request.is_get, known):
+                return
+        with self._leading(key, first=leader is None):
+            await self._execute(scope, receive, send, request, resolved, key, cache)
+
+    @contextmanager
+    def _leading(self, key: str, *, first: bool) -> Iterator[None]:
+        """While the first request for ``key`` executes, the others find its future in ``_inflight``."""
+        if not first:
+            yield
             return
         done = asyncio.get_running_loop().create_future()
         self._inflight[key] = done
         try:
-            await self._execute(scope, receive, send, request, payload, key, cache)
+            yield
         finally:
             del self._inflight[key]
             done.set_result(None)

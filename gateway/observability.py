@@ -25,6 +25,8 @@ from prometheus_client.registry import Collector
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.headers import pick
+
 if TYPE_CHECKING:
     from gateway.services import Services
 
@@ -220,11 +222,7 @@ class HttpObservabilityMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        given = ""
-        for name, value in scope.get("headers", ()):
-            if name.lower() == b"x-request-id":
-                given = value.decode("latin-1")
-                break
+        given = pick(scope, b"x-request-id")[0].decode("latin-1")
         rid = given if _REQUEST_ID.match(given) else self.ids.new()
         token = request_id.set(rid)
         if scope["type"] == "websocket":

@@ -32,23 +32,27 @@ def stats(gateway: Gateway) -> Any:
     return gateway.services.response_cache.stats
 
 
-async def test_a_hit_returns_the_stored_bytes_without_executing(
-    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = await post(gateway, {"query": PROJECT})
-    calls = gateway.sandbox.total_calls
-    contexts = 0
+@pytest.fixture
+def executions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many GraphQL executions began: each builds one context."""
+    counted = [0]
     original = GatewayGraphQL.get_context
 
     async def counting(self: GatewayGraphQL, request: Any, response: Any) -> Any:
-        nonlocal contexts
-        contexts += 1
+        counted[0] += 1
         return await original(self, request, response)
 
     monkeypatch.setattr(GatewayGraphQL, "get_context", counting)
+    return counted
+
+
+async def test_a_hit_returns_the_stored_bytes_without_executing(gateway: Gateway, executions: list[int]) -> None:
+    first = await post(gateway, {"query": PROJECT})
+    calls = gateway.sandbox.total_calls
+    executions[0] = 0
     second = await post(gateway, {"query": PROJECT})
     assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
-    assert contexts == 0  # nothing was parsed, validated or executed: no context was ever built
+    assert executions[0] == 0  # nothing was parsed, validated or executed: no context was ever built
     assert gateway.sandbox.total_calls == calls and stats(gateway)["hits"] == 1
 
 
@@ -200,23 +204,12 @@ async def test_a_repeated_body_is_not_parsed_again(gateway: Gateway, monkeypatch
     assert stats(gateway)["hits"] == 2 and stats(gateway)["stores"] == 2
 
 
-async def test_concurrent_identical_misses_execute_once(
-    gateway_factory: GatewayFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    contexts = 0
-    original = GatewayGraphQL.get_context
-
-    async def counting(self: GatewayGraphQL, request: Any, response: Any) -> Any:
-        nonlocal contexts
-        contexts += 1
-        return await original(self, request, response)
-
-    monkeypatch.setattr(GatewayGraphQL, "get_context", counting)
+async def test_concurrent_identical_misses_execute_once(gateway_factory: GatewayFactory, executions: list[int]) -> None:
     async with gateway_factory(sandbox=SandboxState(SandboxConfig(latency_ms=30))) as gateway:
         answers = await asyncio.gather(*(post(gateway, {"query": PROJECT}) for _ in range(6)))
-        assert contexts == 1 and {a.content for a in answers} == {answers[0].content}
+        assert executions[0] == 1 and {a.content for a in answers} == {answers[0].content}
         assert stats(gateway)["stores"] == 1 and stats(gateway)["hits"] == 5
         # an answer that is not stored (it has errors) is not shared: each request executes
         failing = '{ org { project(id: "999999") { title } } }'
         answers = await asyncio.gather(*(post(gateway, {"query": failing}) for _ in range(3)))
-        assert contexts == 4 and all(a.json()["errors"] for a in answers)
+        assert executions[0] == 4 and all(a.json()["errors"] for a in answers)

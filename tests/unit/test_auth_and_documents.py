@@ -1,4 +1,4 @@
-"""The per-process memos on the request path: credentials, validated documents, direct resolvers, GC."""
+"""The request path's shortcuts: remembered credentials and documents, direct resolvers, GC, header picks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from graphql import GraphQLObjectType
 
 from gateway.auth import Authenticator, PrincipalKind, hash_api_key
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
+from gateway.headers import pick
 from schema import build_schema
 from schema.security import Limits
 
@@ -99,3 +100,8 @@ def test_gc_tuning_lasts_as_long_as_the_app() -> None:
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     with tuned_gc(enabled=False):
         assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_headers_are_picked_case_insensitively_first_value_first() -> None:
+    scope = {"headers": [(b"Accept", b"text/html"), (b"x-api-key", b"k1"), (b"X-API-Key", b"k2")]}
+    assert pick(scope, b"x-api-key", b"authorization", b"accept") == [b"k1", b"", b"text/html"]
