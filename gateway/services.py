@@ -109,7 +109,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
     cache = None
     if settings.cache_enabled:
         store = open_store(settings.cache_url, settings.cache_max_bytes, settings.cache_max_entries)
-        cache = UpstreamCache(store, stale_s=settings.cache_stale_s)
+        cache = UpstreamCache(store, stale_s=settings.cache_stale_s, decoded_max_bytes=settings.decoded_max_bytes)
     pacer = None
     if settings.throttle_enabled:
         pacer = Pacer(

@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     cache_url: str = Field("memory://", alias="GATEWAY_CACHE_URL")
     cache_max_bytes: int = Field(256 * 1024 * 1024, alias="GATEWAY_CACHE_MAX_BYTES", ge=1024)
     cache_max_entries: int = Field(100_000, alias="GATEWAY_CACHE_MAX_ENTRIES", ge=1)
+    # stored bytes whose decoded records are kept for reuse (they take ~5x as much memory); 0: off
+    decoded_max_bytes: int = Field(16 * 1024 * 1024, alias="GATEWAY_DECODED_CACHE_MAX_BYTES", ge=0)
     cache_ttls_override: dict[str, float] = Field(default_factory=dict, alias="GATEWAY_CACHE_TTLS")
     # Past its TTL an entry is still served, flagged stale, while the upstream is throttled or down.
     cache_stale_s: float = Field(900.0, alias="GATEWAY_CACHE_STALE_S", ge=0)

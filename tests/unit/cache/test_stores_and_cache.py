@@ -200,3 +200,6 @@ async def test_decoded_entries_are_bounded_by_count_and_bytes() -> None:
     entries.put("e", b"e" * 1000, decode, _Entry("e", 0.0))  # over max_bytes / 16: not kept at all
     assert entries.get("e", b"e" * 1000, decode) is None
     assert entries.get("a", b"changed", decode) is None  # other bytes under the same key: not this value
+    off = DecodedEntries(max_bytes=0)  # GATEWAY_DECODED_CACHE_MAX_BYTES=0
+    off.put("a", raws["a"], decode, _Entry("a", 0.0))
+    assert off.get("a", raws["a"], decode) is None
