@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk profile reliability assets clean
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk hit profile reliability assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench: $(VENV)/.installed-dev assets
 ## bench-wrk: three ways under wrk (ceiling, response cache warm, response cache off); appends to BENCHMARKS.md
 bench-wrk: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.wrk --write BENCHMARKS.md
+
+## hit: a response-cache hit's cost in the gateway app vs a trivial Starlette app (in process)
+hit: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.hit Portfolio
 
 ## profile: where the miss path's CPU goes (py-spy, the portfolio in process); writes profile.svg
 profile: $(VENV)/.installed-dev

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from gateway.cache.decoded import DecodedEntries
 from gateway.cache.scope import fingerprint
 from gateway.cache.store import CacheStore
 
@@ -55,11 +56,15 @@ class CachedResponse:
 
 
 class ResponseCache:
+    # Split stored bytes are remembered (see gateway/cache/decoded.py): splitting copies the whole body.
+    DECODED_MAX_BYTES = 32 * 1024 * 1024
+
     def __init__(self, store: CacheStore, schema_version: str, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.schema_version = schema_version
         self._clock = clock
         self.stats: Counter[str] = Counter()
+        self.decoded: DecodedEntries[CachedResponse] = DecodedEntries(max_bytes=self.DECODED_MAX_BYTES)
 
     def key(self, credential: str, document_hash: str, operation_name: Any, variables: Any) -> str:
         return self.scoped(credential, request_digest(document_hash, operation_name, variables))
@@ -77,8 +82,10 @@ class ResponseCache:
         if raw is None:
             self.stats["misses"] += 1
             return None
-        etag, expires, body = raw.split(b"\n", 2)
-        cached = CachedResponse.of(etag.decode(), body, float(expires))
+        cached = self.decoded.get(key, raw, _split)
+        if cached is None:
+            cached = _split(raw)
+            self.decoded.put(key, raw, _split, cached)
         if cached.expires_at <= self._clock():
             self.stats["misses"] += 1
             return None
@@ -95,5 +102,11 @@ class ResponseCache:
         except Exception:
             self.stats["errors"] += 1
             return None
+        self.decoded.put(key, raw, _split, cached)
         self.stats["stores"] += 1
         return cached
+
+
+def _split(raw: bytes) -> CachedResponse:
+    etag, expires, body = raw.split(b"\n", 2)
+    return CachedResponse.of(etag.decode(), body, float(expires))

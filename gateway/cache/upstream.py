@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,12 +20,13 @@ from typing import Any
 
 import orjson
 
+from gateway.cache.decoded import DecodedEntries
 from gateway.cache.scope import CacheScope
 from gateway.cache.store import CacheStore
 from gateway.cache.trace import read_trace
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 
-__all__ = ["CachePolicy", "DecodedEntries", "StaleRead", "UpstreamCache", "stale_reads"]
+__all__ = ["CachePolicy", "StaleRead", "UpstreamCache", "stale_reads"]
 
 logger = logging.getLogger("gateway.cache")
 STALE_ON = (UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable)
@@ -56,53 +57,6 @@ class _Entry:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Decoded:
-    raw: bytes
-    decode: Callable[[Any], Any]
-    entry: _Entry
-
-
-class DecodedEntries:
-    """Stored bytes -> their decoded, typed value, so a warm read does not decode the same bytes again.
-
-    Decoding (JSON, then pydantic models) was a sixth of a warm portfolio request. A remembered
-    value is used only while the store still returns the very same bytes (identical object from
-    the memory store, equal bytes from Redis) and the same decoder asks, so it is never older than
-    the store. Only reads with a decoder are remembered: decoders make frozen models, safe to share
-    between requests. Bounded by entries and by the stored bytes it stands for, least recently used
-    out; decoded records take about five times their stored bytes (measured on the portfolio's reads).
-    """
-
-    def __init__(self, max_entries: int = 4096, max_bytes: int = 16 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, _Decoded] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: str, raw: bytes, decode: Callable[[Any], Any]) -> _Entry | None:
-        known = self._entries.get(key)
-        if known is None or known.decode is not decode or not (known.raw is raw or known.raw == raw):
-            return None
-        self._entries.move_to_end(key)
-        return known.entry
-
-    def put(self, key: str, raw: bytes, decode: Callable[[Any], Any], entry: _Entry) -> None:
-        self.drop(key)
-        if len(raw) > self.max_bytes // 16:
-            return
-        self._entries[key] = _Decoded(raw, decode, entry)
-        self._bytes += len(raw)
-        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            _, oldest = self._entries.popitem(last=False)
-            self._bytes -= len(oldest.raw)
-
-    def drop(self, key: str) -> None:
-        known = self._entries.pop(key, None)
-        if known is not None:
-            self._bytes -= len(known.raw)
-
-
 class UpstreamCache:
     def __init__(
         self,
@@ -118,7 +72,7 @@ class UpstreamCache:
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._failing = False
         self.stats: Counter[str] = Counter()
-        self.decoded = DecodedEntries(max_bytes=decoded_max_bytes)
+        self.decoded: DecodedEntries[_Entry] = DecodedEntries(max_bytes=decoded_max_bytes)
 
     def _store_failed(self, action: str, exc: BaseException) -> None:
         self.stats["store_errors"] += 1

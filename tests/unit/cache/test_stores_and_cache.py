@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 
 from gateway.cache import CachePolicy, CacheScope, StaleRead, UpstreamCache, stale_reads
+from gateway.cache.decoded import DecodedEntries
 from gateway.cache.memory import BoundedMemoryCache
 from gateway.cache.store import MemoryStore
-from gateway.cache.upstream import DecodedEntries, _Entry
+from gateway.cache.upstream import _Entry
 from gateway.errors import NotFoundError, UpstreamRateLimited, UpstreamUnavailable
+from gateway.response_cache import ResponseCache, etag_of
 
 POLICY = CachePolicy("project", ttl_s=10)
 A = CacheScope.of("opensolar", "Bearer token-a")
@@ -189,7 +191,7 @@ async def test_decoded_reads_are_reused_while_the_stored_bytes_are_the_same(stor
 
 
 async def test_decoded_entries_are_bounded_by_count_and_bytes() -> None:
-    entries = DecodedEntries(max_entries=3, max_bytes=1600)
+    entries: DecodedEntries[_Entry] = DecodedEntries(max_entries=3, max_bytes=1600)
     decode = Decoder()
     raws = {key: key.encode() * 90 for key in "abcde"}
     for key in "abc":
@@ -200,6 +202,19 @@ async def test_decoded_entries_are_bounded_by_count_and_bytes() -> None:
     entries.put("e", b"e" * 1000, decode, _Entry("e", 0.0))  # over max_bytes / 16: not kept at all
     assert entries.get("e", b"e" * 1000, decode) is None
     assert entries.get("a", b"changed", decode) is None  # other bytes under the same key: not this value
-    off = DecodedEntries(max_bytes=0)  # GATEWAY_DECODED_CACHE_MAX_BYTES=0
+    off: DecodedEntries[_Entry] = DecodedEntries(max_bytes=0)  # GATEWAY_DECODED_CACHE_MAX_BYTES=0
     off.put("a", raws["a"], decode, _Entry("a", 0.0))
     assert off.get("a", raws["a"], decode) is None
+
+
+async def test_a_stored_response_is_split_once_per_stored_value() -> None:
+    clock = Clock()
+    responses = ResponseCache(CopyingStore(10**6), "v1", clock=clock)
+    stored = await responses.put("k", b'{"data":1}', 10, ["opensolar:project:1"])
+    first, again = await responses.get("k"), await responses.get("k")
+    assert stored is not None and first is stored and again is stored  # equal bytes: the same split value
+    assert first.body == b'{"data":1}' and first.etag == etag_of(b'{"data":1}')
+    replaced = await responses.put("k", b'{"data":2}', 10, [])
+    assert replaced is not None and (await responses.get("k")) is replaced
+    clock.now += 11
+    assert await responses.get("k") is None  # expiry still holds for a remembered value
