@@ -196,14 +196,23 @@ class Metrics:
 
 
 class RequestIds:
-    """Request ids that cost no system call: a random per-process prefix and a counter (32 hex digits)."""
+    """Request ids that cost no system call: a random per-process prefix and a 64-bit suffix (32 hex digits).
+
+    The suffix is a counter passed through a bijection of 64-bit numbers (an odd multiplier, then a
+    random XOR key), so ids never repeat within a process and do not tell callers how many requests
+    came before theirs.
+    """
+
+    _ODD = 0x9E3779B97F4A7C15
+    _MASK = (1 << 64) - 1
 
     def __init__(self) -> None:
         self._prefix = secrets.token_hex(8)
+        self._key = secrets.randbits(64)
         self._next = itertools.count(1).__next__
 
     def new(self) -> str:
-        return f"{self._prefix}{self._next():016x}"
+        return f"{self._prefix}{((self._next() * self._ODD) & self._MASK) ^ self._key:016x}"
 
 
 class HttpObservabilityMiddleware:

@@ -12,6 +12,7 @@ from graphql import GraphQLObjectType
 from gateway.auth import Authenticator, PrincipalKind, hash_api_key
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
 from gateway.headers import pick
+from gateway.observability import RequestIds
 from schema import build_schema
 from schema.security import Limits
 
@@ -105,3 +106,11 @@ def test_gc_tuning_lasts_as_long_as_the_app() -> None:
 def test_headers_are_picked_case_insensitively_first_value_first() -> None:
     scope = {"headers": [(b"Accept", b"text/html"), (b"x-api-key", b"k1"), (b"X-API-Key", b"k2")]}
     assert pick(scope, b"x-api-key", b"authorization", b"accept") == [b"k1", b"", b"text/html"]
+
+
+def test_request_ids_are_unique_and_do_not_count_requests() -> None:
+    ids = RequestIds()
+    made = [ids.new() for _ in range(10_000)]
+    assert len(set(made)) == len(made) and all(len(i) == 32 and int(i, 16) >= 0 for i in made)
+    suffixes = [int(i[16:], 16) for i in made[:3]]
+    assert suffixes != sorted(suffixes) or suffixes[1] - suffixes[0] != suffixes[2] - suffixes[1]
