@@ -141,7 +141,9 @@ class GraphQLGate:
                 # a body seen before: straight to the cache, no parsing
                 if await self._serve_hit(send, services, cache.scoped(credential, known.digest), etags, False, known):
                     return
-                request = _Request(orjson.loads(body), False, etags, body)
+                missed = _Request(orjson.loads(body), False, etags, body)
+                await self._serve(scope, receive, send, missed, services, credential, known)
+                return
             else:
                 request = self._post_request(body, etags)
         if isinstance(request, Response):
@@ -227,12 +229,22 @@ class GraphQLGate:
         return True
 
     async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, request: _Request, services: Any, credential: str | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        request: _Request,
+        services: Any,
+        credential: str | None,
+        missed: _Known | None = None,
     ) -> None:
+        """``missed``: the request's digest, already looked up in the response cache without a hit."""
         cache: ResponseCache | None = services.response_cache
         key = None
-        known = None
-        document_hash = self._document_hash(request.payload) if cache is not None and credential else None
+        known = missed
+        if cache is not None and credential and missed is not None:
+            key = cache.scoped(credential, missed.digest)
+        document_hash = self._document_hash(request.payload) if cache is not None and credential and not key else None
         if cache is not None and credential and document_hash is not None:
             payload = request.payload
             known = _Known(
