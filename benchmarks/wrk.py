@@ -73,15 +73,18 @@ def wrk(url: str, body_file: str, seconds: int) -> Run:
         check=True,
     ).stdout
     os.unlink(script.name)
-    if "50%" not in out or "Requests/sec" not in out:
-        raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> Run:
+    """wrk's ``--latency`` report as numbers (percentiles from the distribution lines only)."""
     try:
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-        p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-        p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+        p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))  # type: ignore[union-attr]
+        p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))  # type: ignore[union-attr]
+        total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     except (AttributeError, ValueError) as exc:
         raise RuntimeError(f"could not read wrk's output ({exc}):\n{out}") from None
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failed = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
