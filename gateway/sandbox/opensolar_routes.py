@@ -16,8 +16,8 @@ from gateway.sandbox.designs import build_design, encode_design
 from gateway.sandbox.opensolar_views import Views
 from gateway.sandbox.pipeline import HttpError, endpoint, json_response, query_int, sandbox_state
 from gateway.sandbox.proposals import build_proposal
+from gateway.sandbox.quotas import opensolar_quota
 from gateway.sandbox.state import SandboxState
-from gateway.upstreams.limits import OPENSOLAR_LIMITS, classify_opensolar
 
 __all__ = ["opensolar_routes"]
 
@@ -61,15 +61,15 @@ class OpenSolarDialect:
     def throttle(self, request: Request, state: SandboxState, caller: Caller) -> None:
         if not state.config.throttle:
             return
-        endpoint_class = classify_opensolar(request.method, request.url.path)
-        limit = OPENSOLAR_LIMITS[endpoint_class]
+        quota = opensolar_quota(request.method, request.url.path)
         for scope, who, rate in (
-            ("user", caller.token, limit.per_user),
-            ("org", str(caller.org.id), limit.per_org),
+            ("user", caller.token, quota.per_user),
+            ("org", str(caller.org.id), quota.per_org),
         ):
             if rate is None:
                 continue
-            wait = state.throttle.check((scope, who, endpoint_class.value), rate.requests, rate.period_s)
+            requests, period_s = rate
+            wait = state.throttle.check((scope, who, quota.name), requests, period_s)
             if wait is not None:
                 raise HttpError(
                     429,

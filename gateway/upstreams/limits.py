@@ -3,7 +3,8 @@
 Source: developers.opensolar.com/api/throttle (see ../shared/reference/opensolar-api.md §2). "All
 endpoints on OpenSolar have a throttle quota applied to them even if they are not listed": the
 unlisted quota is unpublished, so ``DEFAULT`` is our assumption (300/min per user, 10,000/day per org).
-The sandbox enforces these; the gateway paces itself against the same table.
+The gateway paces itself against this table; the sandbox enforces its own transcription of the same page
+(``gateway/sandbox/quotas.py``), and ``tests/unit/sandbox/test_quotas.py`` pins both to the reference.
 """
 
 from __future__ import annotations
