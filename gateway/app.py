@@ -29,6 +29,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import AuthMiddleware, Principal
+from gateway.cors import Cors, OriginPolicy, origins_of
 from gateway.gc_tuning import tuned_gc
 from gateway.graphiql import ASSETS_DIR, graphiql_page
 from gateway.health import readiness
@@ -53,6 +54,14 @@ def services_of(app: Starlette) -> Services:
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, origins: OriginPolicy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.origins = origins
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        """A cross-origin socket (same origin and no Origin always pass): the CORS list decides."""
+        return self.origins.allows(origin)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
@@ -134,8 +143,10 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             with tuned_gc(settings.gc_tuning):
                 yield
 
+    origins = origins_of(settings.cors_origins, sandbox=settings.use_sandbox)
     graphql: Any = GatewayGraphQL(
         build_schema(limits_of(settings)),
+        origins=OriginPolicy(origins),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,
     )
@@ -153,6 +164,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             HttpObservabilityMiddleware,
             metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics,
         ),
+        Middleware(Cors, paths=(GRAPHQL_PATH,), origins=origins),  # before auth: a preflight carries no credentials
         Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), authenticator=lambda app: services_of(app).authenticator),
         Middleware(GraphQLGate, path=GRAPHQL_PATH, max_body_bytes=settings.max_body_bytes, services=services_of),
     ]

@@ -147,6 +147,8 @@ class Settings(BaseSettings):
     trusted_documents: bool = Field(False, alias="GATEWAY_TRUSTED_DOCUMENTS")
     webhook_secret: SecretStr | None = Field(None, alias="GATEWAY_WEBHOOK_SECRET")
     public_url: str | None = Field(None, alias="GATEWAY_PUBLIC_URL")
+    # other origins whose pages may call /graphql (gateway/cors.py); unset: loopback in the sandbox, else none
+    cors_origins: str | None = Field(None, alias="GATEWAY_CORS_ORIGINS")
 
     @property
     def introspection_enabled(self) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 from urllib.parse import quote
@@ -12,30 +10,10 @@ import httpx
 import pytest
 
 from gateway.graphiql import CSP
+from tests.integration.cdp import CHROMIUM_FLAGS, chromium
 from tests.integration.servers import free_port, process
 
 pytestmark = pytest.mark.integration
-
-CHROMIUM_FLAGS = [  # this machine's closed network refuses Chromium's background connections
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    return found
 
 
 def test_graphiql_is_served_offline_and_runs_a_query() -> None:
