@@ -14,6 +14,7 @@ from gateway.errors import GatewayError
 from schema import direct
 from schema.cacheability import Cacheability
 from schema.context import Context
+from schema.descriptions import describe
 from schema.documents import ValidatedDocuments, validated_documents
 from schema.errors import ErrorCodes, StaleReads
 from schema.incentives.queries import IncentiveQueries
@@ -65,5 +66,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         # "Did you mean ...?" reconstructs the schema when introspection is off (OWASP, graphql-armor)
         config=StrawberryConfig(disable_field_suggestions=limits is not None and not limits.introspection),
     )
+    describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions.py)
     direct.install(schema)  # plain resolvers skip Strawberry's per-field wrapper (see schema/direct.py)
     return schema
