@@ -19,12 +19,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 GRAPHIQL_VENDOR := gateway/graphiql/vendor/graphiql.min.js
 
-## assets: GraphiQL and React from the npm registry (pinned by frontend/package-lock.json)
+## assets: GraphiQL and React from the npm registry (pinned by frontend/package-lock.json), precompressed
 assets: $(GRAPHIQL_VENDOR)
 
-$(GRAPHIQL_VENDOR): frontend/package.json frontend/package-lock.json
+$(GRAPHIQL_VENDOR): frontend/package.json frontend/package-lock.json frontend/copy-assets.sh frontend/precompress.py | $(VENV)/.installed
 	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
 	frontend/copy-assets.sh
+	$(BIN)/python frontend/precompress.py gateway/graphiql/vendor
 
 ## run: the gateway on http://127.0.0.1:8000/graphql (GraphiQL; embedded sandbox without credentials)
 run: $(VENV)/.installed assets

@@ -20,7 +20,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -29,11 +28,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import AuthMiddleware, Principal
+from gateway.compression import Compression, PrecompressedFiles
 from gateway.cors import Cors, OriginPolicy, origins_of
 from gateway.gc_tuning import tuned_gc
 from gateway.graphiql import ASSETS_DIR, graphiql_page
 from gateway.health import readiness
 from gateway.http_gate import GraphQLGate
+from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
 from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
@@ -73,7 +74,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """The last line of defence: an error that reached here without a code is a bug; mask it."""
+        """The last line of defence: an error that reached here without a code is a bug; mask it.
+
+        Under ``application/graphql-response+json`` a request error (nothing executed: no data and no
+        error with a path) goes out without ``data`` and with 400 (``run`` sets the status).
+        """
         response = await super().process_result(request, result)
         errors: list[dict[str, Any]] = cast(list[dict[str, Any]], response.get("errors") or [])
         for error in errors:
@@ -81,6 +86,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 logger.error("uncoded GraphQL error masked: %s", error.get("message"))
                 error["message"] = "Unexpected error."
                 error["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        request_error = bool(errors) and result.data is None and all("path" not in e for e in errors)
+        if request_error and isinstance(request, Request) and _media(request) == GRAPHQL_RESPONSE_JSON:
+            response.pop("data", None)
+            request.state.request_error = True
+        return response
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Strawberry answers ``application/json``; a client that prefers the newer type gets it."""
+        response = await super().run(request, context, root_value)
+        if isinstance(request, Request) and type(response) is Response and _media(request) == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if getattr(request.state, "request_error", False):
+                response.status_code = 400
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -95,6 +113,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
             context.authenticate(principal)
         return cast(UnsetType, UNSET)  # acknowledge without a payload
+
+
+def _media(request: Request) -> str:
+    return media_type(request.headers.get("accept", ""))
 
 
 async def healthz(request: Request) -> Response:
@@ -154,7 +176,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         WebSocketRoute(GRAPHQL_PATH, graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz, methods=["GET"]),
-        Mount("/graphiql/static", StaticFiles(directory=ASSETS_DIR, check_dir=False), name="graphiql"),
+        Mount("/graphiql/static", PrecompressedFiles(directory=ASSETS_DIR, check_dir=False), name="graphiql"),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
@@ -165,6 +187,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics,
         ),
         Middleware(Cors, paths=(GRAPHQL_PATH,), origins=origins),  # before auth: a preflight carries no credentials
+        Middleware(Compression),  # outside auth and the gate: their answers are compressed too
         Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), authenticator=lambda app: services_of(app).authenticator),
         Middleware(GraphQLGate, path=GRAPHQL_PATH, max_body_bytes=settings.max_body_bytes, services=services_of),
     ]

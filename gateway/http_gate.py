@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.cache.trace import ReadTrace, read_trace
+from gateway.compression import negotiated
 from gateway.headers import pick
 from gateway.persisted import PersistedDocuments, Rejection
 from gateway.response_cache import CachedResponse, ResponseCache, request_digest
@@ -336,7 +337,7 @@ class GraphQLGate:
 
 
 async def _send_cached(send: Send, cached: CachedResponse, is_get: bool, etags: str | None, now: float) -> None:
-    headers = cached.headers
+    headers, body = cached.representation(negotiated.get())  # the client's media type and coding, as stored
     if is_get:
         headers = (*headers, (b"cache-control", f"private, max-age={cached.max_age(now)}".encode()))
     if etags and cached.etag in {tag.strip() for tag in etags.split(",")}:
@@ -345,7 +346,7 @@ async def _send_cached(send: Send, cached: CachedResponse, is_get: bool, etags: 
         await send({"type": "http.response.body", "body": b""})
         return
     await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": cached.body})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

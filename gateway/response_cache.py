@@ -6,6 +6,10 @@ only when every upstream read behind it was a fresh cacheable read, it has no er
 query; it lives as long as the shortest-lived of those reads and carries all their tags, so a
 webhook about any of them evicts it (on every replica, with Redis). Each stored response has an
 ETag; ``If-None-Match`` gets 304.
+
+A response is compressed when it is stored (Brotli, zstd and gzip, ``gateway/compression.py``), and
+the codings are stored with it, so a hit sends the client's preferred coding as stored bytes and
+compresses nothing. Each representation's headers are built once per entry and process.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -22,10 +26,11 @@ import orjson
 from gateway.cache.decoded import DecodedEntries
 from gateway.cache.scope import fingerprint
 from gateway.cache.store import CacheStore
+from gateway.compression import Negotiated, encode_all
 
 __all__ = ["MIN_TTL_S", "CachedResponse", "ResponseCache", "etag_of", "request_digest"]
 
-_PREFIX = "sg:v1:resp:"
+_PREFIX = "sg:v2:resp:"  # v2: the stored codings follow the body
 MIN_TTL_S = 1.0  # a response that would live less than this is not worth a write
 
 
@@ -39,20 +44,40 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+Headers = tuple[tuple[bytes, bytes], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class CachedResponse:
     etag: str
     body: bytes
     expires_at: float
-    headers: tuple[tuple[bytes, bytes], ...] = ()  # content-type, etag, content-length: built once
+    headers: Headers = ()  # content-type, etag, content-length of the identity JSON: built once
+    encoded: dict[str, bytes] = field(default_factory=dict)  # content coding -> the body in it
+    _representations: dict[Negotiated, tuple[Headers, bytes]] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, etag: str, body: bytes, expires_at: float) -> CachedResponse:
+    def of(cls, etag: str, body: bytes, expires_at: float, encoded: dict[str, bytes] | None = None) -> CachedResponse:
         head = ((b"content-type", b"application/json"), (b"etag", etag.encode()))
-        return cls(etag, body, expires_at, (*head, (b"content-length", str(len(body)).encode())))
+        return cls(etag, body, expires_at, (*head, (b"content-length", str(len(body)).encode())), encoded or {})
 
     def max_age(self, now: float) -> int:
         return max(0, int(self.expires_at - now))
+
+    def representation(self, wanted: Negotiated) -> tuple[Headers, bytes]:
+        """Headers and body for a client that wants ``wanted``: stored bytes, never compressed here."""
+        known = self._representations.get(wanted)
+        if known is not None:
+            return known
+        encoding = wanted.encoding if wanted.encoding in self.encoded else None
+        body = self.encoded[encoding] if encoding else self.body
+        headers = [(b"content-type", wanted.media.encode()), (b"etag", self.etag.encode())]
+        headers.append((b"vary", b"Accept, Accept-Encoding" if self.encoded else b"Accept"))
+        if encoding:
+            headers.append((b"content-encoding", encoding.encode()))
+        headers.append((b"content-length", str(len(body)).encode()))
+        self._representations[wanted] = (tuple(headers), body)
+        return tuple(headers), body
 
 
 class ResponseCache:
@@ -95,8 +120,10 @@ class ResponseCache:
     async def put(self, key: str, body: bytes, ttl_s: float, tags: Iterable[str]) -> CachedResponse | None:
         if ttl_s < MIN_TTL_S:
             return None
-        cached = CachedResponse.of(etag_of(body), body, self._clock() + ttl_s)
-        raw = b"\n".join([cached.etag.encode(), repr(cached.expires_at).encode(), body])
+        cached = CachedResponse.of(etag_of(body), body, self._clock() + ttl_s, encode_all(body))
+        codings = ",".join(f"{name}:{len(data)}" for name, data in cached.encoded.items()).encode()
+        payload = b"".join([body, *cached.encoded.values()])
+        raw = b"\n".join([cached.etag.encode(), repr(cached.expires_at).encode(), codings, payload])
         try:
             await self.store.set(key, raw, ttl_s, tags)
         except Exception:
@@ -108,5 +135,11 @@ class ResponseCache:
 
 
 def _split(raw: bytes) -> CachedResponse:
-    etag, expires, body = raw.split(b"\n", 2)
-    return CachedResponse.of(etag.decode(), body, float(expires))
+    etag, expires, codings, payload = raw.split(b"\n", 3)
+    encoded: dict[str, bytes] = {}
+    end = len(payload)
+    for coding in reversed(codings.decode().split(",") if codings else []):
+        name, _, size = coding.partition(":")
+        encoded[name] = payload[end - int(size) : end]
+        end -= int(size)
+    return CachedResponse.of(etag.decode(), payload[:end], float(expires), dict(reversed(encoded.items())))

@@ -1,7 +1,9 @@
 """Every GraphQL error leaves with a stable ``extensions.code``; unexpected ones are masked.
 
 Gateway errors carry their own code (graphql-core copies ``original_error.extensions``). Parse and
-validation errors get ``GRAPHQL_PARSE_FAILED``/``GRAPHQL_VALIDATION_FAILED``. Anything else is a bug:
+validation errors get ``GRAPHQL_PARSE_FAILED``/``GRAPHQL_VALIDATION_FAILED``; variables that do not
+coerce to their declared types (missing, null for a non-null type, a bool for an ID, "abc" for an Int,
+an unknown enum value) get ``BAD_USER_INPUT``, Apollo's code for it. Anything else is a bug:
 it is logged with its traceback and replaced by "Unexpected error." with ``INTERNAL_SERVER_ERROR``,
 so no stack trace, upstream body or secret reaches the client.
 """
@@ -39,9 +41,17 @@ def _document_code(message: str) -> str:
     return "GRAPHQL_PARSE_FAILED" if message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
 
 
+def _is_variable_error(error: GraphQLError) -> bool:
+    """graphql-core's coercion of the request's variables failed: the caller's input, found before execution."""
+    return error.path is None and error.message.startswith("Variable '$")
+
+
 def _coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GatewayError):
+        return error
+    if _is_variable_error(error):
+        error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
         return error
     if original is None:
         if not (error.extensions or {}).get("code"):
