@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--latency-ms", type=float, default=0.0, help="added to every simulated call")
     sandbox.add_argument("--no-throttle", action="store_true", help="disable the documented throttle limits")
     sandbox.add_argument("--projects", type=int, default=120, help="projects in the Raw Data org")
+    sandbox.add_argument(
+        "--variant-shapes", action="store_true", help="answer where the docs leave shapes open in another way"
+    )
     commands.add_parser("schema", help="print the GraphQL SDL")
     hash_key = commands.add_parser("hash-key", help="print the GATEWAY_API_KEYS entry for an API key")
     hash_key.add_argument("key")
@@ -51,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["SANDBOX_LATENCY_MS"] = str(args.latency_ms)
         os.environ["SANDBOX_THROTTLE"] = "false" if args.no_throttle else "true"
         os.environ["SANDBOX_PROJECTS"] = str(args.projects)
+        os.environ["SANDBOX_VARIANT_SHAPES"] = "true" if args.variant_shapes else "false"
         uvicorn.run(
             "gateway.sandbox.app:sandbox_app_from_env",
             factory=True,

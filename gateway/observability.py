@@ -163,6 +163,12 @@ class Metrics:
         self.http = Counter(
             "gateway_http_responses", "HTTP responses by route and status", ["route", "status"], registry=self.registry
         )
+        self.shape_errors = Counter(
+            "gateway_upstream_shape_errors",
+            "GraphQL fields nulled because the upstream value they read had a foreign shape, by upstream field",
+            ["upstream", "field"],
+            registry=self.registry,
+        )
         self._operations: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
         self._http: dict[tuple[str, int], Counter] = {}
 
@@ -183,6 +189,10 @@ class Metrics:
             )
         count.inc()
         latency.observe(seconds)
+
+    def shape_error(self, upstream: str, field: str) -> None:
+        # label values come from the models' own field names (Model.key), never from the payload: bounded
+        self.shape_errors.labels(upstream, field).inc()
 
     def http_response(self, route: str, status: int) -> None:
         try:

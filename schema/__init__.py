@@ -32,9 +32,16 @@ logger = logging.getLogger("gateway.graphql")
 
 @strawberry.type
 class Query(IncentiveQueries):
-    @strawberry.field(description="An OpenSolar org; defaults to OPENSOLAR_ORG_ID (the sandbox's Raw Data org).")
-    def org(self, info: Info, id: strawberry.ID | None = None) -> Org | None:
-        return Org(org_id=info.context.org_id(id))
+    @strawberry.field(
+        description="An OpenSolar org; defaults to OPENSOLAR_ORG_ID (the sandbox's Raw Data org). Null with one "
+        "error here when it does not exist (NOT_FOUND), the caller may not read it (FORBIDDEN) or has no valid "
+        "credential (UNAUTHENTICATED). One org call (GET /api/orgs/:org_id/), cached for an hour and shared "
+        "with name."
+    )
+    async def org(self, info: Info, id: strawberry.ID | None = None) -> Org | None:
+        org_id = info.context.org_id(id)
+        await info.context.loaders.org.load(org_id)  # an org that is not there is null, not an echoed id
+        return Org(org_id=org_id)
 
 
 @strawberry.type

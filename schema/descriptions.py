@@ -79,7 +79,7 @@ DESCRIPTIONS: dict[str, str] = {
     "ProjectChange.changedFields": "Names of the fields the webhook payload carried (filtered by the webhook's "
     "payload_fields); empty for DELETE.",
     # --- org -----------------------------------------------------------------------------------------------
-    "Org.id": "The org's OpenSolar id (as requested; checked against OpenSolar when any other field is read).",
+    "Org.id": "The org's OpenSolar id (checked: org is null when OpenSolar does not show it to the caller).",
     "Org.name": "The org's name. One org call (GET /api/orgs/:org_id/), cached for an hour.",
     "Org.contacts(first)": _PAGE_FIRST,
     "Org.contacts(after)": _PAGE_AFTER,
@@ -87,8 +87,9 @@ DESCRIPTIONS: dict[str, str] = {
     "/api/orgs/:org_id/projects/?page=&limit=). No total count: OpenSolar gives none.",
     "Org.projects(first)": _PAGE_FIRST,
     "Org.projects(after)": _PAGE_AFTER,
-    "Org.project": "One project by id: null with NOT_FOUND (404), FORBIDDEN (403: another org's or a lost-access "
-    "project) or UNAUTHENTICATED at this path. Costs the project-detail call only when a field needs it.",
+    "Org.project": "One project by id: null with one error here, NOT_FOUND (404), FORBIDDEN (403: another org's "
+    "or a lost-access project) or UNAUTHENTICATED. One project-detail call (GET /api/orgs/:org_id/projects/:id/, "
+    "100/min per user), which every field but id needs anyway.",
     "Org.project(id)": "The project's numeric id.",
     "Org.contact": "One contact by id (one contact-detail call); null with NOT_FOUND or FORBIDDEN at this path.",
     "Org.contact(id)": "The contact's numeric id.",

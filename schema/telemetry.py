@@ -53,3 +53,7 @@ class OperationTelemetry(SchemaExtension):
         services = getattr(context.context, "services", None)
         if services is not None:
             services.metrics.operation(name, outcome, time.perf_counter() - started)
+            for error in errors or ():
+                extensions = error.extensions or {}
+                if extensions.get("code") == "UPSTREAM_BAD_RESPONSE" and extensions.get("field"):
+                    services.metrics.shape_error(str(extensions.get("upstream")), str(extensions["field"]))

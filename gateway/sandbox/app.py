@@ -82,12 +82,13 @@ def create_sandbox_app(config: SandboxConfig | None = None, state: SandboxState 
 
 def sandbox_app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory``: ``SANDBOX_LATENCY_MS``, ``SANDBOX_SEED``, ``SANDBOX_THROTTLE``,
-    ``SANDBOX_PROJECTS``."""
+    ``SANDBOX_PROJECTS``, ``SANDBOX_VARIANT_SHAPES``."""
     return create_sandbox_app(
         SandboxConfig(
             latency_ms=float(os.environ.get("SANDBOX_LATENCY_MS", "0")),
             seed=int(os.environ.get("SANDBOX_SEED", "7")),
             throttle=os.environ.get("SANDBOX_THROTTLE", "true").lower() != "false",
             raw_data_projects=int(os.environ.get("SANDBOX_PROJECTS", "120")),
+            variant_shapes=os.environ.get("SANDBOX_VARIANT_SHAPES", "false").lower() == "true",
         )
     )

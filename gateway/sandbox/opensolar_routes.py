@@ -224,7 +224,8 @@ async def user_logins(request: Request, caller: Caller) -> Response:
     if project is None or project.org_id != caller.org.id:
         raise HttpError(403, "You do not have permission to perform this action.")
     compress = request.query_params.get("compress_data", "").lower() in {"1", "true", "y"}
-    return json_response(build_proposal(_views(request), project, compress=compress))
+    variant = sandbox_state(request).config.variant_shapes
+    return json_response(build_proposal(_views(request), project, compress=compress, variant=variant))
 
 
 async def webhooks_list(request: Request, caller: Caller) -> Response:

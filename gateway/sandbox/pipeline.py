@@ -7,6 +7,7 @@ the two simulators share one pipeline and differ only where the real APIs differ
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -81,7 +82,13 @@ class _Endpoint:
             return self.dialect.render_error(error)
         if fault is not None and fault.trickle_s:
             return _trickle(response, fault.trickle_s)
+        if state.reshape is not None and response.status_code == 200 and isinstance(response, JSONResponse):
+            return JSONResponse(state.reshape(self.name, json.loads(bytes(response.body))), headers=_passed(response))
         return response
+
+
+def _passed(response: Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k.lower() not in {"content-length", "content-type"}}
 
 
 def endpoint(name: str, dialect: Dialect, handler: Handler) -> Callable[[Request], Awaitable[Response]]:

@@ -16,7 +16,7 @@ from gateway.sandbox.opensolar_views import Views
 __all__ = ["build_proposal"]
 
 
-def build_proposal(views: Views, project: Project, *, compress: bool) -> list[dict[str, Any]]:
+def build_proposal(views: Views, project: Project, *, compress: bool, variant: bool = False) -> list[dict[str, Any]]:
     data = views.data
     org = data.orgs[project.org_id]
     design = build_design(data, project)
@@ -30,7 +30,7 @@ def build_proposal(views: Views, project: Project, *, compress: bool) -> list[di
         "language": "en",
         "has_battery": any(s.battery for s in systems),
         "design": encode_design(design) if compress else design,
-        "systems": [_system(s, finance[s.uuid], compress) for s in systems],
+        "systems": [_system(s, finance[s.uuid], compress, variant) for s in systems],
     }
     return [
         {
@@ -84,7 +84,7 @@ def build_proposal(views: Views, project: Project, *, compress: bool) -> list[di
     ]
 
 
-def _system(system: System, finance: dict[str, Any], compress: bool) -> dict[str, Any]:
+def _system(system: System, finance: dict[str, Any], compress: bool, variant: bool) -> dict[str, Any]:
     option = finance["payment_options"][0]
     monthly = [
         round(system.output_annual_kwh * w)
@@ -92,7 +92,7 @@ def _system(system: System, finance: dict[str, Any], compress: bool) -> dict[str
     ]
     output = {"annual": system.output_annual_kwh, "monthly": monthly, "hourly": None}
     roi = 100 * option["net_present_value"] / max(1.0, system.price_including_tax)
-    return {
+    body = {
         "title": system.name,
         "name": system.name,
         "has_battery": system.battery is not None,
@@ -116,6 +116,20 @@ def _system(system: System, finance: dict[str, Any], compress: bool) -> dict[str
             "output": encode_design(output) if compress else output,
         },
     }
+    if variant:  # what the documents leave open, read another way
+        codes = {
+            "moduleCodes": [system.module[1]],
+            "inverterCodes": [system.inverter[1]],
+            "batteryCodes": [system.battery[1]] if system.battery else [],
+        }
+        figures = {
+            "systemKwStc": system.kw_stc,
+            "systemOutputAnnualkWh": system.output_annual_kwh,
+            "systemPaybackYear": round(option["payback_year"], 1),
+            "systemNetPresentValue": round(option["net_present_value"]),
+        }
+        return {**body, **codes, **figures, "output_monthly_json": monthly}
+    return body
 
 
 def _money(value: float) -> str:

@@ -17,7 +17,11 @@ __all__ = ["Fault", "SandboxConfig", "SandboxState", "SlidingWindowThrottle"]
 
 @dataclass(frozen=True, slots=True)
 class SandboxConfig:
-    """How the simulated upstreams behave. ``latency_ms`` is added to every call."""
+    """How the simulated upstreams behave. ``latency_ms`` is added to every call.
+
+    ``variant_shapes`` answers the way another reading of the same documents would, where they leave the
+    shape open: the proposal's product codes as lists, its figures as numbers, its monthly output as a list.
+    """
 
     seed: int = 7
     latency_ms: float = 0.0
@@ -26,6 +30,7 @@ class SandboxConfig:
     api_access_projects: int = 30
     arcadia_app_id: str = "sandbox-app-id"
     arcadia_app_key: str = "sandbox-app-key"
+    variant_shapes: bool = False
 
 
 @dataclass(slots=True)
@@ -95,6 +100,8 @@ class SandboxState:
         self.faults: list[Fault] = []
         self.throttle = SlidingWindowThrottle(clock)
         self.design_overrides: dict[int, str | None] = {}
+        # A test seam: rewrites each successful JSON answer (route name, payload) before it is sent.
+        self.reshape: Callable[[str, Any], Any] | None = None
         self.design_cache: dict[int, str] = {}
 
     @property

@@ -1,15 +1,20 @@
 """Arcadia (Genability) Solar Incentives records, as the seed ``004_...txt`` defines them.
 
 Dates arrive as ``2006-01-01`` or as ISO datetimes with an offset (``2015-12-01T00:00:00.000-08:00``);
-both read as the calendar date they name. Unknown fields are ignored, as Arcadia asks clients to.
+both read as the calendar date they name. Unknown fields are ignored, as Arcadia asks clients to. The seed
+documents these objects, so they are modelled strictly; a value that still does not fit costs only its own
+field (``gateway.upstreams.tolerant``). Enumerated strings (``incentiveType``, ``rateUnit``, ...) stay strings
+here, so a value Arcadia adds later passes through.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from gateway.upstreams.tolerant import field_error
 
 __all__ = [
     "ApplicabilityRecord",
@@ -27,11 +32,29 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> Any:
+    """A string field that arrived as a number (``quantityKeyCap: 50``) reads as its text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format(value, "g")
+    return value
+
+
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+Text = Annotated[str | None, BeforeValidator(_text)]
 
 
 class ArcadiaRecord(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+    UPSTREAM: ClassVar[str] = "arcadia"
+
+    if not TYPE_CHECKING:  # mypy keeps checking attribute names; only a dropped field reaches this
+
+        def __getattr__(self, name: str) -> Any:
+            if not name.startswith("_"):
+                error = field_error(self, name, self.UPSTREAM)
+                if error is not None:
+                    raise error
+            return super().__getattr__(name)
 
 
 class ChoiceRecord(ArcadiaRecord):
@@ -70,6 +93,11 @@ class DocumentRecord(ArcadiaRecord):
     document_id: int | None = Field(None, alias="documentId")
     document_title: str | None = Field(None, alias="documentTitle")
     document_url: str | None = Field(None, alias="documentUrl")
+    url: str | None = None  # the same link under the name some responses use
+
+    @property
+    def link(self) -> str | None:
+        return self.document_url or self.url
 
 
 class IncentiveRecord(ArcadiaRecord):
@@ -94,7 +122,7 @@ class IncentiveRecord(ArcadiaRecord):
     quantity_key: PropertyKeyRecord | None = Field(None, alias="quantityKey")
     rate: float | None = None
     rate_unit: str | None = Field(None, alias="rateUnit")
-    quantity_key_cap: str | None = Field(None, alias="quantityKeyCap")
+    quantity_key_cap: Text = Field(None, alias="quantityKeyCap")
     payment_cap: float | None = Field(None, alias="paymentCap")
     percent_cost_cap_key: PropertyKeyRecord | None = Field(None, alias="percentCostCapKey")
     percent_cost_cap: float | None = Field(None, alias="percentCostCap")

@@ -36,6 +36,7 @@ from gateway.errors import (
 from gateway.observability import tracer
 from gateway.settings import UpstreamConfig
 from gateway.throttle import AdaptiveConcurrency, Pacer, RetryPolicy
+from gateway.upstreams.tolerant import read
 
 __all__ = ["UpstreamClient", "list_of", "one_of", "parse_model", "parse_retry_after"]
 
@@ -79,8 +80,9 @@ def list_of(model: type[M], upstream: str) -> Callable[[Any], list[M]]:
 
 
 def parse_model(model: type[M], payload: Any, upstream: str) -> M:
+    """``payload`` as ``model``; a field of a foreign shape costs only that field (``gateway.upstreams.tolerant``)."""
     try:
-        return model.model_validate(payload)
+        return read(model, payload)
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else "?"
         raise UpstreamBadResponse(

@@ -7,6 +7,7 @@ the end is an empty list (a DRF ``404 Invalid page.`` on a later page is read th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from gateway.upstreams.opensolar_models import (
     WebhookRecord,
     id_from_url,
 )
+from gateway.upstreams.tolerant import replace_raw
 
 __all__ = ["OpenSolarClient", "PrivateFileFilter"]
 
@@ -168,7 +170,8 @@ class OpenSolarClient(UpstreamClient):
         return await self._one(PrivateFileRecord, token, f"/api/orgs/{org_id}/private_files/{file_id}/")
 
     async def proposal(self, token: str, project_id: int) -> ProposalRecord:
-        payload = await self._get(token, "/api/user_logins/", {"project_ids": project_id})
+        # compress_data (documented): the design, bills and output arrive base64+gzip, not as megabytes of JSON
+        payload = await self._get(token, "/api/user_logins/", {"project_ids": project_id, "compress_data": 1})
         return _proposal_from(payload, project_id)
 
     async def webhooks(self, token: str, org_id: int, page: int, limit: int) -> list[WebhookRecord]:
@@ -200,16 +203,29 @@ def _proposal_from(payload: Any, project_id: int) -> ProposalRecord:
             if isinstance(project, dict) and (
                 project.get("id") == project_id or id_from_url(project.get("url")) == project_id
             ):
-                data = project.get("proposal_data") or {}
-                return parse_model(
-                    ProposalRecord,
-                    {
-                        "project_id": project_id,
-                        "usage_annual_or_guess": project.get("usage_annual_or_guess"),
-                        "valid_until_date": project.get("valid_until_date"),
-                        "has_battery": data.get("has_battery"),
-                        "systems": data.get("systems") or [],
-                    },
-                    UPSTREAM,
-                )
+                return _proposal_of(project, project_id)
     raise NotFoundError(f"{UPSTREAM}: no proposal data for project {project_id}.", upstream=UPSTREAM, status=200)
+
+
+def _proposal_of(project: dict[str, Any], project_id: int) -> ProposalRecord:
+    data = project.get("proposal_data")
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            data = {"systems": data}  # unreadable: its systems are lost, not the project's other figures
+    if not isinstance(data, dict):
+        data = {"systems": data}
+    record = parse_model(
+        ProposalRecord,
+        {
+            "project_id": project_id,
+            "usage_annual_or_guess": project.get("usage_annual_or_guess"),
+            "valid_until_date": project.get("valid_until_date"),
+            "has_battery": data.get("has_battery"),
+            "systems": data.get("systems") or [],
+        },
+        UPSTREAM,
+    )
+    replace_raw(record, project)  # raw: the project object as sent, proposal_data included
+    return record

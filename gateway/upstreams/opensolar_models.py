@@ -2,6 +2,11 @@
 
 ``model_fields_set`` tells which keys the upstream actually sent, so a list row or an inlined
 ``*_data`` copy can stand in for a detail call whenever it holds the fields a query asks for.
+
+What the reference documents is modelled strictly; what it infers or leaves undocumented (the proposal's
+structure, project detail's ``systems`` entries, webhook responses) is read leniently: both shapes where the
+meaning is unambiguous (``Codes``, ``Number``, ``JsonObject``, ``FieldList``). Whatever still does not fit
+costs only that field (``gateway.upstreams.tolerant``): reading it raises ``UPSTREAM_BAD_RESPONSE``.
 """
 
 from __future__ import annotations
@@ -9,12 +14,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from gateway.upstreams.tolerant import field_error
+
 __all__ = [
     "Adder",
+    "Codes",
     "Component",
     "ContactRecord",
     "ModuleGroupRecord",
@@ -30,6 +38,7 @@ __all__ = [
     "WebhookRecord",
     "Workflow",
     "id_from_url",
+    "split_codes",
 ]
 
 _TRAILING_ID = re.compile(r"/(\d+)/?(?:\?.*)?$")
@@ -57,16 +66,61 @@ def _json_string(value: Any) -> Any:
     return value
 
 
+def split_codes(value: Any) -> Any:
+    """Product codes as a list: a JSON list, or one string of comma-separated codes ("A, B")."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if isinstance(value, list) and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        return [text for text in (str(v).strip() for v in value) if text]
+    return value
+
+
+def _number(value: Any) -> Any:
+    """A number, also from a display string ("8,547", "$1,200", "21.3%"); anything else as it came."""
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").removesuffix("%").lstrip("$")
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            return value
+    return value
+
+
+def _field_list(value: Any) -> Any:
+    """Webhook field paths: a list, a JSON-encoded list or comma-separated paths."""
+    if isinstance(value, str):
+        decoded = _json_string(value)
+        return decoded if isinstance(decoded, list) else split_codes(value)
+    return value
+
+
 OptDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 OptDateTime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
 JsonValue = Annotated[Any, BeforeValidator(_json_string)]
+JsonObject = Annotated[dict[str, Any] | None, BeforeValidator(_json_string)]
+Codes = Annotated[list[str] | None, BeforeValidator(split_codes)]
+Number = Annotated[float | None, BeforeValidator(_number)]
+Count = Annotated[int | None, BeforeValidator(_number)]
+FieldList = Annotated[list[str] | None, BeforeValidator(_field_list)]
 
 
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+    UPSTREAM: ClassVar[str] = "opensolar"
 
     def has(self, *names: str) -> bool:
         return all(name in self.model_fields_set for name in names)
+
+    if not TYPE_CHECKING:  # mypy keeps checking attribute names; only a dropped field reaches this
+
+        def __getattr__(self, name: str) -> Any:
+            if not name.startswith("_"):
+                error = field_error(self, name, self.UPSTREAM)
+                if error is not None:
+                    raise error
+            return super().__getattr__(name)
 
 
 class Workflow(Record):
@@ -119,14 +173,16 @@ class PrivateFileRecord(Record):
 
 
 class ProjectSystemEntry(Record):
+    """A ``systems`` entry of project detail: the docs collapse it, so its shape is inferred (read leniently)."""
+
     id: int
     uuid: str | None = None
     url: str | None = None
-    kw_stc: float | None = None
-    output_annual_kwh: float | None = None
-    price_including_tax: float | None = None
-    battery_total_kwh: float | None = None
-    module_quantity: int | None = None
+    kw_stc: Number = None
+    output_annual_kwh: Number = None
+    price_including_tax: Number = None
+    battery_total_kwh: Number = None
+    module_quantity: Count = None
 
 
 class ProjectRecord(Record):
@@ -249,8 +305,8 @@ class SystemDetailsRecord(Record):
     adders: list[Adder] = Field(default_factory=list)
     module_groups: list[ModuleGroupRecord] = Field(default_factory=list)
     incentives: list[SystemIncentive] = Field(default_factory=list)
-    data: dict[str, Any] | None = None
-    custom_data: Any = None
+    data: JsonObject = None
+    custom_data: JsonValue = None
 
 
 class SystemDetailsEnvelope(Record):
@@ -267,8 +323,8 @@ class WebhookRecord(Record):
     endpoint: str | None = None
     enabled: bool | None = None
     debug: bool | None = None
-    trigger_fields: list[str] | None = None
-    payload_fields: list[str] | None = None
+    trigger_fields: FieldList = None  # response fields are inferred (the docs show only the request)
+    payload_fields: FieldList = None
     headers: str | dict[str, Any] | None = None
 
     @property
@@ -282,28 +338,32 @@ class WebhookRecord(Record):
         return sorted(headers) if isinstance(headers, dict) else []
 
 
+# The proposal's structure is not documented (the reference lists only its keys): read leniently.
+Figure = str | float | None  # a display string ("$12,340") or, from another reading of the API, a number
+
+
 class ProposalSystemRecord(Record):
     uuid: str | None = None
     title: str | None = None
     name: str | None = None
     has_battery: bool | None = None
-    battery_total_kwh: float | None = None
-    system_kw_stc: str | None = Field(None, alias="systemKwStc")
-    system_output_annual_kwh: str | None = Field(None, alias="systemOutputAnnualkWh")
-    system_payback_year: str | None = Field(None, alias="systemPaybackYear")
-    system_net_present_value: str | None = Field(None, alias="systemNetPresentValue")
-    system_irr: str | None = Field(None, alias="systemIrr")
-    system_return_on_investment: str | None = Field(None, alias="systemReturnOnInvestment")
-    module_codes: str | None = Field(None, alias="moduleCodes")
-    inverter_codes: str | None = Field(None, alias="inverterCodes")
-    battery_codes: str | None = Field(None, alias="batteryCodes")
-    output_monthly_json: str | list[float] | None = None
-    data: dict[str, Any] | None = None
+    battery_total_kwh: Number = None
+    system_kw_stc: Figure = Field(None, alias="systemKwStc")
+    system_output_annual_kwh: Figure = Field(None, alias="systemOutputAnnualkWh")
+    system_payback_year: Figure = Field(None, alias="systemPaybackYear")
+    system_net_present_value: Figure = Field(None, alias="systemNetPresentValue")
+    system_irr: Figure = Field(None, alias="systemIrr")
+    system_return_on_investment: Figure = Field(None, alias="systemReturnOnInvestment")
+    module_codes: Codes = Field(None, alias="moduleCodes")
+    inverter_codes: Codes = Field(None, alias="inverterCodes")
+    battery_codes: Codes = Field(None, alias="batteryCodes")
+    output_monthly_json: str | list[float | str] | None = None
+    data: JsonObject = None
 
 
 class ProposalRecord(Record):
     project_id: int
-    usage_annual_or_guess: float | None = None
+    usage_annual_or_guess: Number = None
     valid_until_date: OptDate = None
     has_battery: bool | None = None
     systems: list[ProposalSystemRecord] = Field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import Enum
 
 import strawberry
 
@@ -16,6 +17,7 @@ from schema.incentives.types import (
     CustomerClass,
     Incentive,
     IncentiveType,
+    known,
 )
 from schema.info import Info
 from schema.loaders import IncentivePageKey
@@ -25,7 +27,7 @@ __all__ = ["ApplicabilitySearchInput", "IncentiveConnection", "IncentiveQueries"
 
 MAX_INPUTS = 50
 MAX_VALUE_CHARS = 256
-_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{0,63}$")  # the seed's own keys may start with a digit
 
 
 @strawberry.input(description='The parameters of Arcadia\'s "Get a List of Incentives".')
@@ -49,9 +51,9 @@ class IncentiveSearchInput:
     def search(self) -> IncentiveSearch:
         return IncentiveSearch(
             project_type=self.project_type,
-            incentive_type=self.incentive_type.value if self.incentive_type else None,
+            incentive_type=_value(known(self.incentive_type, "incentiveType")),
             default_incentives=self.default_incentives,
-            customer_classes=tuple(c.value for c in self.customer_classes or ()),
+            customer_classes=tuple(_value(known(c, "customerClasses")) or "" for c in self.customer_classes or ()),
             country_code=self.country_code,
             lse_id=self.lse_id,
             state=self.state,
@@ -80,8 +82,8 @@ class ApplicabilitySearchInput:
     def search(self) -> IncentiveSearch:
         return IncentiveSearch(
             project_type=self.project_type,
-            incentive_type=self.incentive_type.value if self.incentive_type else None,
-            customer_classes=tuple(c.value for c in self.customer_classes or ()),
+            incentive_type=_value(known(self.incentive_type, "incentiveType")),
+            customer_classes=tuple(_value(known(c, "customerClasses")) or "" for c in self.customer_classes or ()),
             country_code=self.country,
             lse_id=self.lse_id,
             state=self.state,
@@ -90,6 +92,10 @@ class ApplicabilitySearchInput:
             effective_on=self.effective_on,
             is_exhausted=self.is_exhausted,
         )
+
+
+def _value(member: Enum | None) -> str | None:
+    return str(member.value) if member is not None else None
 
 
 def input_map(inputs: list[ApplicabilityInput] | None) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import strawberry
 
+from gateway.errors import BadRequestError
 from gateway.upstreams.arcadia_models import (
     ApplicabilityRecord,
     ChoiceRecord,
@@ -17,6 +18,7 @@ from gateway.upstreams.arcadia_models import (
     PropertyKeyRecord,
 )
 from schema.incentives.estimate import Estimate, Terms, estimate
+from schema.raw import raw_field
 
 __all__ = [
     "Applicability",
@@ -29,15 +31,32 @@ __all__ = [
     "IncentiveType",
     "PropertyKey",
     "RateUnit",
+    "enum_of",
+    "known",
     "numeric_inputs",
 ]
 
 E = TypeVar("E", bound=Enum)
 
 
+_UNKNOWN = "UNKNOWN"
+_UNKNOWN_VALUE = strawberry.enum_value(
+    _UNKNOWN, description="A value this gateway does not know yet; the field's ...Raw sibling has it as sent."
+)
+
+
 def enum_of(cls: type[E], value: str | None) -> E | None:
-    """An upstream string as the enum the seed fixes; a value Arcadia adds later reads as null."""
-    return next((member for member in cls if member.value == value), None)
+    """An upstream string as its enum member; UNKNOWN for a value Arcadia adds later (its ...Raw field keeps it)."""
+    if value is None:
+        return None
+    return next((member for member in cls if member.value == value), cls(_UNKNOWN))
+
+
+def known(member: E | None, argument: str) -> E | None:
+    """An enum argument, refused when it is UNKNOWN (an answer only, never a question)."""
+    if member is not None and member.value == _UNKNOWN:
+        raise BadRequestError(f"UNKNOWN is not a value {argument} can be searched by.", argument=argument)
+    return member
 
 
 @strawberry.enum(description="The seed's three outcomes.")
@@ -45,6 +64,7 @@ class Eligibility(Enum):
     ELIGIBLE = "ELIGIBLE"
     INELIGIBLE = "INELIGIBLE"
     COULD_BE_ELIGIBLE = "COULD_BE_ELIGIBLE"
+    UNKNOWN = _UNKNOWN_VALUE
 
 
 @strawberry.enum
@@ -52,6 +72,7 @@ class RateUnit(Enum):
     COST_PER_UNIT = "COST_PER_UNIT"
     PERCENTAGE = "PERCENTAGE"
     BLOCK = "BLOCK"
+    UNKNOWN = _UNKNOWN_VALUE
 
 
 @strawberry.enum
@@ -59,6 +80,7 @@ class CustomerClass(Enum):
     RESIDENTIAL = "RESIDENTIAL"
     GENERAL = "GENERAL"
     SPECIAL_USE = "SPECIAL_USE"
+    UNKNOWN = _UNKNOWN_VALUE
 
 
 @strawberry.enum
@@ -67,6 +89,7 @@ class IncentiveType(Enum):
     BILL_CREDIT = "billCredit"
     TAX_CREDIT = "taxCredit"
     DISCOUNT = "discount"
+    UNKNOWN = _UNKNOWN_VALUE
 
 
 @strawberry.input(description='One applicability input, e.g. {key: "tilt", value: "25"}.')
@@ -218,6 +241,8 @@ class Incentive:
     record: strawberry.Private[IncentiveRecord]
     inputs: strawberry.Private[Mapping[str, str]]
 
+    raw = raw_field()
+
     @strawberry.field
     def incentive_id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.incentive_id))
@@ -230,6 +255,10 @@ class Incentive:
     @strawberry.field(description="As Arcadia computed it for the inputs of this search (null outside a search).")
     def eligibility(self) -> Eligibility | None:
         return enum_of(Eligibility, self.record.eligibility)
+
+    @strawberry.field(description="eligibility exactly as Arcadia sent it (also when it is UNKNOWN here).")
+    def eligibility_raw(self) -> str | None:
+        return self.record.eligibility
 
     @strawberry.field
     def required_data(self) -> list[Applicability]:
@@ -250,6 +279,10 @@ class Incentive:
     @strawberry.field
     def incentive_type(self) -> IncentiveType | None:
         return enum_of(IncentiveType, self.record.incentive_type)
+
+    @strawberry.field(description="incentiveType exactly as Arcadia sent it (also when it is UNKNOWN here).")
+    def incentive_type_raw(self) -> str | None:
+        return self.record.incentive_type
 
     @strawberry.field
     def state(self) -> str | None:
@@ -274,6 +307,10 @@ class Incentive:
     @strawberry.field
     def customer_class(self) -> CustomerClass | None:
         return enum_of(CustomerClass, self.record.customer_class)
+
+    @strawberry.field(description="customerClass exactly as Arcadia sent it (also when it is UNKNOWN here).")
+    def customer_class_raw(self) -> str | None:
+        return self.record.customer_class
 
     @strawberry.field
     def start_date(self) -> date | None:
@@ -302,6 +339,10 @@ class Incentive:
     @strawberry.field
     def rate_unit(self) -> RateUnit | None:
         return enum_of(RateUnit, self.record.rate_unit)
+
+    @strawberry.field(description="rateUnit exactly as Arcadia sent it (also when it is UNKNOWN here).")
+    def rate_unit_raw(self) -> str | None:
+        return self.record.rate_unit
 
     @strawberry.field(description="The most of quantityKey that counts, as Arcadia sends it (a string).")
     def quantity_key_cap(self) -> str | None:
@@ -353,7 +394,7 @@ class Incentive:
         return (
             None
             if docs is None
-            else [IncentiveDocument(id=d.document_id, title=d.document_title, url=d.document_url) for d in docs]
+            else [IncentiveDocument(id=d.document_id, title=d.document_title, url=d.link) for d in docs]
         )
 
     @strawberry.field(description="Estimated value for the applicability inputs this incentive was fetched with.")

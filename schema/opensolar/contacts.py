@@ -11,6 +11,7 @@ import strawberry
 from gateway.upstreams.opensolar_models import ContactRecord, id_from_url
 from schema.info import Info
 from schema.opensolar.fields import record_field
+from schema.raw import raw_field
 
 if TYPE_CHECKING:
     from schema.opensolar.projects import Project
@@ -18,21 +19,29 @@ if TYPE_CHECKING:
 __all__ = ["Contact", "ContactType", "Gender"]
 
 
+_UNKNOWN = strawberry.enum_value(
+    -1, description="A value this gateway does not know yet; the field's ...Raw sibling has it as sent."
+)
+
+
 @strawberry.enum
 class Gender(Enum):
     UNSET = 0
     FEMALE = 1
     MALE = 2
+    UNKNOWN = _UNKNOWN
 
 
 @strawberry.enum
 class ContactType(Enum):
     NORMAL = 0
     PROPOSAL_SHARE = 1
+    UNKNOWN = _UNKNOWN
 
 
 def _enum(cls: type[Enum]) -> object:
-    return lambda value: next((member for member in cls if member.value == value), None)
+    # a code OpenSolar adds later reads as UNKNOWN (never as null), and ...Raw keeps it
+    return lambda value: next((member for member in cls if member.value == value), cls(-1))
 
 
 @strawberry.type(description="A customer contact of the org.")
@@ -47,6 +56,8 @@ class Contact:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.id))
 
+    raw = raw_field()
+
     first_name = record_field("first_name", str | None)
     family_name = record_field("family_name", str | None)
     display = record_field("display", str | None)
@@ -55,6 +66,8 @@ class Contact:
     date_of_birth = record_field("date_of_birth", date | None)
     gender = record_field("gender", Gender | None, convert=_enum(Gender))  # type: ignore[arg-type]
     type = record_field("type", ContactType | None, convert=_enum(ContactType))  # type: ignore[arg-type]
+    gender_raw = record_field("gender", str | None, "gender exactly as OpenSolar sent it (also when UNKNOWN).", str)
+    type_raw = record_field("type", str | None, "type exactly as OpenSolar sent it (also when UNKNOWN).", str)
     identifier = record_field("identifier", str | None)
     passport_number = record_field("passport_number", str | None)
     licence_number = record_field("licence_number", str | None)

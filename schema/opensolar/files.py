@@ -11,6 +11,7 @@ import strawberry
 from gateway.upstreams.opensolar_models import PrivateFileRecord, id_from_url
 from schema.info import Info
 from schema.opensolar.fields import record_field
+from schema.raw import raw_field
 
 if TYPE_CHECKING:
     from schema.opensolar.projects import Project
@@ -50,6 +51,8 @@ class PrivateFile:
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.id))
+
+    raw = raw_field()
 
     title = record_field("title", str | None)
     file_contents_url = record_field(

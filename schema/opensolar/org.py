@@ -10,6 +10,7 @@ from schema.info import Info
 from schema.loaders import PageKey
 from schema.opensolar.contacts import Contact
 from schema.opensolar.files import PrivateFile, PrivateFileOrdering
+from schema.opensolar.plan import ApiPlan, infer_plan
 from schema.opensolar.projects import Project
 from schema.opensolar.systems import System
 from schema.opensolar.webhooks import Webhook
@@ -31,6 +32,18 @@ class Org:
     @strawberry.field
     async def name(self, info: Info) -> str | None:
         return (await info.context.loaders.org.load(self.org_id)).name
+
+    @strawberry.field(
+        description="The org's OpenSolar API plan, inferred (OpenSolar does not say): see planEvidence. Costs "
+        "the first projects page (shared with projects(first: 20)) and one proposal-data call for its first "
+        "project (100/min per user), both cached."
+    )
+    async def plan(self, info: Info) -> ApiPlan | None:
+        return (await infer_plan(info, self.org_id)).plan
+
+    @strawberry.field(description="How plan was inferred: the call it rests on and what it answered.")
+    async def plan_evidence(self, info: Info) -> str | None:
+        return (await infer_plan(info, self.org_id)).evidence
 
     @strawberry.field(description="The org's contacts, newest pages first as OpenSolar orders them.")
     async def contacts(
@@ -57,8 +70,10 @@ class Org:
         )
 
     @strawberry.field
-    def project(self, id: strawberry.ID) -> Project | None:
-        return Project.from_id(self.org_id, parse_id(id, "project id"))
+    async def project(self, info: Info, id: strawberry.ID) -> Project | None:
+        # the detail call every field but id needs anyway: a missing or forbidden project is null right here
+        record = await info.context.loaders.project.load((self.org_id, parse_id(id, "project id")))
+        return Project(org_id=self.org_id, record=record)
 
     @strawberry.field
     async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:

@@ -22,6 +22,7 @@ from schema.opensolar.fields import record_field
 from schema.opensolar.files import PrivateFile
 from schema.opensolar.proposals import Proposal
 from schema.opensolar.systems import System, SystemDetails
+from schema.raw import raw_field
 
 if TYPE_CHECKING:
     from schema.opensolar.org import Org
@@ -81,6 +82,8 @@ class Project:
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.id))
+
+    raw = raw_field()
 
     identifier = record_field("identifier", str | None)
     title = record_field("title", str | None)

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.upstreams.opensolar_models import ProposalRecord, ProposalSystemRecord
 from schema.opensolar.figures import parse_figure, parse_number_list
+from schema.raw import raw_field
 from schema.scalars import JSON, json_value
 
 __all__ = ["Proposal", "ProposalSystem"]
@@ -19,6 +20,8 @@ __all__ = ["Proposal", "ProposalSystem"]
 )
 class ProposalSystem:
     record: strawberry.Private[ProposalSystemRecord]
+
+    raw = raw_field()
 
     @strawberry.field
     def uuid(self) -> str | None:
@@ -65,18 +68,21 @@ class ProposalSystem:
         return parse_number_list(self.record.output_monthly_json)
 
     @strawberry.field
-    def module_codes(self) -> str | None:
+    def module_codes(self) -> list[str] | None:
         return self.record.module_codes
 
     @strawberry.field
-    def inverter_codes(self) -> str | None:
+    def inverter_codes(self) -> list[str] | None:
         return self.record.inverter_codes
 
     @strawberry.field
-    def battery_codes(self) -> str | None:
+    def battery_codes(self) -> list[str] | None:
         return self.record.battery_codes
 
-    @strawberry.field(description="The system's raw proposal data (pricing, payment options, output, ...).")
+    @strawberry.field(
+        description="The system's raw proposal data (pricing, payment options, output, ...). The gateway asks "
+        "with compress_data, so output and bills may be base64+gzip strings."
+    )
     def data(self) -> JSON | None:
         return json_value(self.record.data)
 
@@ -84,6 +90,8 @@ class ProposalSystem:
 @strawberry.type(description="Proposal data for one project (Raw Data API Access plan only).")
 class Proposal:
     record: strawberry.Private[ProposalRecord]
+
+    raw = raw_field()
 
     @strawberry.field
     def project_id(self) -> strawberry.ID:

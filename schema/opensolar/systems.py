@@ -21,6 +21,7 @@ from gateway.upstreams.opensolar_models import (
 from schema.info import Info
 from schema.loaders import SystemDetailsKey
 from schema.opensolar.fields import record_field
+from schema.raw import raw_field
 from schema.scalars import JSON, json_value
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class SystemDetails:
     @strawberry.field
     def id(self) -> strawberry.ID | None:
         return strawberry.ID(str(self.record.id)) if self.record.id is not None else None
+
+    raw = raw_field()
 
     @strawberry.field
     def uuid(self) -> str | None:
@@ -177,6 +180,8 @@ class System:
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.id))
+
+    raw = raw_field()
 
     uuid = record_field("uuid", str | None)
     name = record_field("name", str | None)

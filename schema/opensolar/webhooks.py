@@ -18,6 +18,7 @@ from gateway.settings import WEBHOOK_SECRET_HEADER
 from gateway.upstreams.opensolar_models import WebhookRecord
 from schema.context import parse_id
 from schema.info import Info
+from schema.raw import raw_field, redact_headers
 
 __all__ = ["Webhook", "WebhookInput", "WebhookMutations", "WebhookPatch"]
 
@@ -32,6 +33,8 @@ class Webhook:
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.id))
+
+    raw = raw_field(redact=redact_headers)
 
     @strawberry.field
     def endpoint(self) -> str | None:

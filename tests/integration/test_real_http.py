@@ -52,7 +52,7 @@ async def test_connection_refused_fails_fast() -> None:
     async with running_gateway(settings) as gateway:
         started = time.monotonic()
         result = await gateway.query("{ org { id name } }", token=RAW_TOKEN)
-    assert result["data"]["org"] == {"id": str(RAW_DATA_ORG_ID), "name": None}
+    assert result["data"]["org"] is None  # the org could not be checked
     assert errors_by_code(result).keys() == {"UPSTREAM_UNAVAILABLE"}
     assert time.monotonic() - started < 5
 
