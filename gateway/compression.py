@@ -156,10 +156,10 @@ class _Compressing:
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = message.get("headers", ())
-            if _header(list(headers), b"content-encoding") is not None:
-                await self.send(message)  # encoded already (a stored or precompressed representation)
-                return
+            for name, value in message.get("headers", ()):
+                if name == b"content-encoding" or (name == b"vary" and VARY_VALUE in value):
+                    await self.send(message)  # a stored or precompressed representation, as it is
+                    return
             self.start = message
             return
         start, self.start = self.start, None
@@ -195,7 +195,6 @@ class PrecompressedFiles(StaticFiles):
         response = await super().get_response(path, scope)
         if response.status_code != 200:
             return response
-        response.headers["vary"] = VARY_VALUE.decode()
         full_path, stat = self.lookup_path(path + _SUFFIXES[encoding]) if encoding else ("", None)
         if stat is None:
             return response

@@ -122,5 +122,8 @@ class Cors:
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        http = scope["type"] == "http" and scope["path"] in self.paths
-        await (self.http if http else self.app)(scope, receive, send)
+        # No Origin: not a cross-origin browser request, nothing to grant (and no cost on the hit path)
+        if scope["type"] == "http" and scope["path"] in self.paths and any(n == b"origin" for n, _ in scope["headers"]):
+            await self.http(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
