@@ -171,6 +171,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         origins=OriginPolicy(origins),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,
+        multipart_uploads_enabled=True,  # file uploads; the gate bounds and checks them first
     )
     routes = [
         Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),

@@ -32,6 +32,7 @@ from gateway.compression import negotiated
 from gateway.headers import pick
 from gateway.persisted import PersistedDocuments, Rejection
 from gateway.response_cache import CachedResponse, ResponseCache, request_digest
+from gateway.uploads import screen_upload
 from schema.telemetry import operation_label
 
 __all__ = ["GraphQLGate"]
@@ -130,6 +131,9 @@ class GraphQLGate:
         etags = if_none_match.decode("latin-1") or None
         if scope["method"] == "GET":
             request = self._get_request(scope, etags)
+        elif content_type.startswith(b"multipart/form-data"):
+            await self._upload(scope, receive, send, services, content_length)
+            return
         elif b"json" not in content_type:
             request = None  # Strawberry answers other content types itself (415/400)
         else:
@@ -153,6 +157,15 @@ class GraphQLGate:
             await self.app(scope, receive, send)  # not ours to handle (the IDE page, other content types)
         else:
             await self._serve(scope, receive, send, request, services, credential)
+
+    async def _upload(self, scope: Scope, receive: Receive, send: Send, services: Any, declared: bytes) -> None:
+        """A GraphQL multipart request (file upload): screened, then replayed to Strawberry; never cached."""
+        limit = services.settings.max_upload_bytes + self.max_body_bytes  # the file plus operations and map
+        screened = await screen_upload(scope, receive, declared, limit, services.documents)
+        if isinstance(screened, Rejection):
+            await JSONResponse(screened.body(), status_code=screened.status)(scope, receive, send)
+            return
+        await self.app(scope, _replay(screened, receive), send)
 
     def _post_request(self, body: bytes, if_none_match: str | None) -> _Request | Response:
         try:

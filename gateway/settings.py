@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     retry_max_after_s: float = Field(5.0, alias="GATEWAY_RETRY_MAX_AFTER_S", ge=0)
     # Apollo Router's http_max_request_bytes; variables count, unlike token and character limits.
     max_body_bytes: int = Field(2_000_000, alias="GATEWAY_MAX_BODY_BYTES", ge=1024)
+    # uploads (GraphQL multipart requests) only; OpenSolar documents no file size limit
+    max_upload_bytes: int = Field(25 * 1024 * 1024, alias="GATEWAY_MAX_UPLOAD_BYTES", ge=1024)
     max_tokens: int = Field(2000, alias="GATEWAY_MAX_TOKENS", ge=10)
     max_depth: int = Field(12, alias="GATEWAY_MAX_DEPTH", ge=2)
     max_aliases: int = Field(30, alias="GATEWAY_MAX_ALIASES", ge=0)

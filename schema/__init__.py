@@ -20,7 +20,10 @@ from schema.errors import ErrorCodes, StaleReads
 from schema.incentives.queries import IncentiveQueries
 from schema.info import Info
 from schema.opensolar.changes import Subscription
+from schema.opensolar.contact_mutations import ContactMutations
+from schema.opensolar.file_mutations import FileMutations
 from schema.opensolar.org import Org
+from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
 from schema.security import Limits, limit_extensions
 from schema.telemetry import OperationTelemetry
@@ -45,7 +48,7 @@ class Query(IncentiveQueries):
 
 
 @strawberry.type
-class Mutation(WebhookMutations):
+class Mutation(ProjectMutations, ContactMutations, FileMutations, WebhookMutations):
     pass
 
 

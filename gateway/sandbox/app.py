@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.sandbox.arcadia_routes import arcadia_routes
 from gateway.sandbox.opensolar_routes import opensolar_routes
+from gateway.sandbox.opensolar_writes import opensolar_write_routes
 from gateway.sandbox.pipeline import sandbox_state
 from gateway.sandbox.state import Fault, SandboxConfig, SandboxState
 
@@ -68,6 +69,7 @@ def create_sandbox_app(config: SandboxConfig | None = None, state: SandboxState 
     state = state or SandboxState(config or SandboxConfig())
     routes = [
         *opensolar_routes(),
+        *opensolar_write_routes(),
         *arcadia_routes(),
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),

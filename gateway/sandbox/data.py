@@ -13,6 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
+
+from gateway.sandbox.team import Role, WorkflowDef, seed_roles, seed_workflows
 
 __all__ = [
     "PLACES",
@@ -103,6 +106,11 @@ class Org:
     contact_ids: list[int] = field(default_factory=list)
     file_ids: list[int] = field(default_factory=list)
     webhook_ids: list[int] = field(default_factory=list)
+    role_ids: list[int] = field(default_factory=list)
+    workflow_ids: list[int] = field(default_factory=list)
+    connected_org_ids: list[int] = field(default_factory=list)
+    # The API Access wallet: when empty, "new project creation will be blocked" (the FAQ).
+    wallet_empty: bool = False
 
 
 @dataclass(slots=True)
@@ -116,6 +124,7 @@ class Contact:
     date_of_birth: str
     gender: int
     project_ids: list[int] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # passport_number, custom_contact_info_1, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +191,16 @@ class Project:
     stage: int
     sold_system_id: int | None
     is_residential: bool = True
+    workflow_id: int | None = None
+    active_stage_id: int | None = None
+    usage_source: str | None = None  # set by a usage update: kwh_annual, bill_monthly, estimate, ...
+    usage_values: Any = None
+    # Writable fields with no seeded value (notes, custom_project_info_1, serial numbers, ...).
+    extra: dict[str, Any] = field(default_factory=dict)
+    # assigned_role, assigned_designer_role, ... -> role id
+    roles: dict[str, int] = field(default_factory=dict)
+    shared_with: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -195,6 +214,10 @@ class PrivateFile:
     created: datetime
     tag_id: int
     tag_title: str
+    tag_ids: list[int] = field(default_factory=list)  # after a PATCH of file_tags
+    show_customer: bool = False
+    temporary: bool = False
+    modified: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -220,7 +243,17 @@ class SandboxData:
         self.systems: dict[int, System] = {}
         self.files: dict[int, PrivateFile] = {}
         self.webhooks: dict[int, Webhook] = {}
-        self._next = {"contact": 5001, "project": 3001, "system": 8001, "file": 9001, "webhook": 701}
+        self.roles: dict[int, Role] = {}
+        self.workflows: dict[int, WorkflowDef] = {}
+        self.deleted_projects: set[int] = set()
+        self._next = {
+            "contact": 5001,
+            "project": 3001,
+            "system": 8001,
+            "file": 9001,
+            "webhook": 701,
+            "event": 60001,
+        }
         self._build_org(RAW_DATA_ORG_ID, "Sunrise Solar Co (sandbox, Raw Data plan)", Plan.RAW_DATA, raw_data_projects)
         self._build_org(
             API_ACCESS_ORG_ID,
@@ -249,10 +282,18 @@ class SandboxData:
             sandbox_token(f"{plan.value}:{org_id}:second-user"),
         )
         self.orgs[org_id] = org
+        for role in seed_roles(org_id, 101776 + (org_id - RAW_DATA_ORG_ID) * 100):
+            self.roles[role.id] = role
+            org.role_ids.append(role.id)
+        for workflow in seed_workflows(org_id, (org_id - RAW_DATA_ORG_ID) * 1000):
+            self.workflows[workflow.id] = workflow
+            org.workflow_ids.append(workflow.id)
         for index in range(n_projects):
             self._build_project(org, index)
         for _ in range(max(2, n_projects // 10)):  # leads with no project yet
             org.contact_ids.append(self._build_contact(org).id)
+        other = API_ACCESS_ORG_ID if org_id == RAW_DATA_ORG_ID else RAW_DATA_ORG_ID
+        org.connected_org_ids.append(other)  # the two sandbox orgs are connected (Teams)
         if plan is Plan.RAW_DATA:
             self._add_webhook(org, "https://crm.example.com/hooks/opensolar", ["project.*"], ["project.*"])
             self._add_webhook(org, "https://erp.example.com/opensolar", ["contact.*"], [], enabled=False)
@@ -317,6 +358,10 @@ class SandboxData:
             stage=rng.choice((0, 0, 1, 2, 2, 3)),
             sold_system_id=None,
         )
+        default_flow = self.workflows[org.workflow_ids[0]]
+        project.workflow_id = default_flow.id
+        project.active_stage_id = default_flow.stages[project.stage].id
+        project.roles["assigned_role"] = org.role_ids[0]
         self.projects[project_id] = project
         org.project_ids.append(project_id)
         for _ in range(rng.choice((1, 1, 2))):

@@ -18,6 +18,7 @@ from gateway.sandbox.pipeline import HttpError, endpoint, json_response, query_i
 from gateway.sandbox.proposals import build_proposal
 from gateway.sandbox.quotas import opensolar_quota
 from gateway.sandbox.state import SandboxState
+from gateway.sandbox.team import FILE_TAGS
 
 __all__ = ["opensolar_routes"]
 
@@ -194,7 +195,7 @@ async def private_files_list(request: Request, caller: Caller) -> Response:
     if (project := query.get("project")) is not None:
         files = [f for f in files if str(f.project_id) == project.rstrip("/").rsplit("/", 1)[-1]]
     if (tag := query.get("file_tags")) is not None:
-        files = [f for f in files if f.tag_title == tag]
+        files = [f for f in files if tag in {FILE_TAGS.get(t, f.tag_title) for t in f.tag_ids or [f.tag_id]}]
     if (search := query.get("search")) is not None:
         files = [f for f in files if search.lower() in f.title.lower()]
     ordering = query.get("ordering", "-modified_date")

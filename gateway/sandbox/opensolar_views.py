@@ -21,6 +21,7 @@ from gateway.sandbox.data import (
     System,
     Webhook,
 )
+from gateway.sandbox.team_views import event_data, file_tags, team_fields, workflow_brief
 
 __all__ = ["Views"]
 
@@ -73,6 +74,7 @@ class Views:
             "org_id": contact.org_id,
             "identifier": "",
             "type": 0,
+            **contact.extra,
         }
 
     def contact(self, contact: Contact) -> JSON:
@@ -103,13 +105,13 @@ class Views:
             "is_lite": False,
             "modified_date": _ts(project.modified),
             "created_date": _ts(project.created),
-            "shared_with": [],
+            "shared_with": [self.org_url(oid) for oid in project.shared_with],
             "org_name": org.name,
             "customer_proposal_data": None,
             "workflow": {
                 "id": project.id + 500000,
-                "workflow_id": 10422,
-                "active_stage_id": 52144 + project.stage,
+                "workflow_id": project.workflow_id,
+                "active_stage_id": project.active_stage_id,
             },
             "custom_data": None,
             # Not in the abbreviated official example, but read from list rows by a sync client.
@@ -127,6 +129,8 @@ class Views:
         usage: JSON = {"usage_data_source": "kwh_annual", "values": project.usage_annual_kwh}
         if project.usage_monthly:
             usage = {"usage_data_source": "kwh_monthly", "values": list(project.usage_monthly)}
+        if project.usage_source is not None:
+            usage = {"usage_data_source": project.usage_source, "values": project.usage_values}
         detail = {
             **self.project_row(project),
             "identifier": project.identifier,
@@ -147,11 +151,7 @@ class Views:
             "number_of_phases": 1,
             "number_of_storeys": 2,
             "roof_type": None,
-            "assigned_role": self.url(org.id, "roles", 101776),
-            "assigned_role_id": 101776,
-            "assigned_role_name": "Pat Installer",
-            "assigned_role_email": "p****@s*******.com",
-            "assigned_role_phone": "*****",
+            **team_fields(self, project),
             "systems": [self.project_system_entry(self.data.systems[sid]) for sid in project.system_ids],
             "system_sold": self.url(org.id, "systems", sold.id) if sold else None,
             "payment_option_sold": None,
@@ -164,8 +164,8 @@ class Views:
             "project_installed": 1 if project.stage >= 3 else None,
             "private_files": [self.url(org.id, "private_files", f.id) for f in files],
             "private_files_data": [self.private_file(f) for f in files],
-            "events": [],
-            "events_data": [],
+            "events": [self.url(org.id, "events", e["id"]) for e in project.events],
+            "events_data": [event_data(self, project, e) for e in project.events],
             "actions": [],
             "tags": [],
             "tags_data": [],
@@ -180,6 +180,8 @@ class Views:
             "stage_warning": "The stage field is deprecated, and presently represents the project's workflow "
             "milestone. Please refer to https://developers.opensolar.com/ for the migration steps.",
             "design": design,
+            "workflows": [workflow_brief(self, self.data.workflows[wid]) for wid in org.workflow_ids],
+            **project.extra,
         }
         return detail
 
@@ -333,28 +335,20 @@ class Views:
             "file_contents": f"https://storage.sandbox.invalid/private/{file.org_id}/{file.id}.{file.extension}"
             f"?Expires=1893456000&Signature=sandbox",
             "filesize": file.filesize,
-            "file_tags": [f"{self.base}/api/file_tags/{file.tag_id}/"],
-            "file_tags_data": [
-                {
-                    "url": f"{self.base}/api/file_tags/{file.tag_id}/",
-                    "title": file.tag_title,
-                    "type": "private",
-                    "id": file.tag_id,
-                }
-            ],
+            **file_tags(self, file),
             "system_uuid": None,
             "input_data": None,
             "input_data_hash": None,
             "file_hash": None,
             "status": "created",
             "status_message": None,
-            "show_customer": False,
-            "temporary": False,
+            "show_customer": file.show_customer,
+            "temporary": file.temporary,
             "upload_id": None,
             "parts": None,
             "completed_on": None,
             "created_date": _ts(file.created),
-            "modified_date": _ts(file.created),
+            "modified_date": _ts(file.modified or file.created),
         }
 
     def webhook(self, webhook: Webhook) -> JSON:

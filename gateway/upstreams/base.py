@@ -99,6 +99,8 @@ class _Call:
     params: Mapping[str, str | int]
     json_body: Any
     headers: Mapping[str, str] | None
+    form: Mapping[str, Any] | None = None  # multipart/form-data fields (with ``files``)
+    files: Mapping[str, tuple[str, bytes, str]] | None = None  # name -> (filename, content, content type)
 
     @property
     def credential(self) -> str | None:
@@ -154,10 +156,13 @@ class UpstreamClient:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         decode: Callable[[Any], Any] | None = None,
+        form: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         """Send one request and return its JSON body, passed through ``decode`` when given (see
-        ``one_of``/``list_of``), or raise an ``UpstreamError``."""
-        call = _Call(method, path, dict(params or {}), json_body, headers)
+        ``one_of``/``list_of``), or raise an ``UpstreamError``. ``form`` and ``files`` send a
+        multipart/form-data body instead of JSON."""
+        call = _Call(method, path, dict(params or {}), json_body, headers, form, files)
         credential = call.credential
 
         async def send() -> Any:
@@ -216,9 +221,7 @@ class UpstreamClient:
         self.stats["calls"] += 1
         try:
             async with asyncio.timeout(self.config.deadline_s):
-                status, response_headers, body = await self._send(
-                    call.method, url, call.params, call.json_body, call.headers
-                )
+                status, response_headers, body = await self._send(url, call)
         except TimeoutError:
             self.stats["timeout"] += 1
             raise UpstreamTimeout(
@@ -242,10 +245,15 @@ class UpstreamClient:
             raise self._error(status, response_headers, payload)
         return payload, str(status)
 
-    async def _send(
-        self, method: str, url: str, params: Any, json_body: Any, headers: Mapping[str, str] | None
-    ) -> tuple[int, httpx.Headers, bytes]:
-        request = self.http.build_request(method, url, params=params, json=json_body, headers=headers)
+    async def _send(self, url: str, call: _Call) -> tuple[int, httpx.Headers, bytes]:
+        if call.files is not None:
+            request = self.http.build_request(
+                call.method, url, params=call.params, data=call.form, files=call.files, headers=call.headers
+            )
+        else:
+            request = self.http.build_request(
+                call.method, url, params=call.params, json=call.json_body, headers=call.headers
+            )
         response = await self.http.send(request, stream=True)
         try:
             declared = response.headers.get("content-length")

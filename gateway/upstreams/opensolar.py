@@ -16,7 +16,7 @@ import httpx
 from gateway.cache.upstream import CachePolicy
 from gateway.errors import NotFoundError, UpstreamBadResponse, UpstreamError, error_for_status
 from gateway.settings import DEFAULT_CACHE_TTLS_S
-from gateway.upstreams.base import UpstreamClient, list_of, one_of, parse_model
+from gateway.upstreams.base import list_of, one_of, parse_model
 from gateway.upstreams.limits import classify_opensolar
 from gateway.upstreams.opensolar_cache import policy_for, tags_for
 from gateway.upstreams.opensolar_models import (
@@ -32,6 +32,7 @@ from gateway.upstreams.opensolar_models import (
     WebhookRecord,
     id_from_url,
 )
+from gateway.upstreams.opensolar_writes import OpenSolarWrites
 from gateway.upstreams.tolerant import replace_raw
 
 __all__ = ["OpenSolarClient", "PrivateFileFilter"]
@@ -47,7 +48,7 @@ class PrivateFileFilter(Record):
     ordering: str | None = None
 
 
-class OpenSolarClient(UpstreamClient):
+class OpenSolarClient(OpenSolarWrites):
     """Typed async methods over OpenSolar's org-scoped REST API; the bearer token comes per call."""
 
     def __init__(self, *args: Any, ttls: Mapping[str, float] | None = None, **kwargs: Any) -> None:

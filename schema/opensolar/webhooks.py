@@ -14,8 +14,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
+from gateway.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER
 from gateway.upstreams.opensolar_models import WebhookRecord
+from gateway.upstreams.opensolar_stale import Change, write_tags
 from schema.context import parse_id
 from schema.info import Info
 from schema.raw import raw_field, redact_headers
@@ -140,6 +142,11 @@ def _receiver(info: Info, given: WebhookInput) -> tuple[str, Any]:
     return endpoint, headers
 
 
+async def _evict(info: Info) -> None:
+    """The cached webhook list is stale on every replica (it lived up to its 30 s TTL before)."""
+    await invalidate(info.context.services, write_tags("webhook", None, Change.UPDATE))
+
+
 @strawberry.type
 class WebhookMutations:
     @strawberry.mutation(description="Register a webhook with OpenSolar.")
@@ -163,6 +170,7 @@ class WebhookMutations:
         )
         body = {k: v for k, v in body.items() if v is not None}
         record = await info.context.services.opensolar.create_webhook(info.context.loaders.token, org, body)
+        await _evict(info)
         return Webhook(record=record)
 
     @strawberry.mutation(description="Change a webhook (PATCH: only the given fields).")
@@ -181,6 +189,7 @@ class WebhookMutations:
         record = await info.context.services.opensolar.update_webhook(
             info.context.loaders.token, org, parse_id(id, "webhook id"), body
         )
+        await _evict(info)
         return Webhook(record=record)
 
     @strawberry.mutation(description="Disable a webhook (OpenSolar has no delete; this PATCHes enabled=false).")
@@ -191,4 +200,5 @@ class WebhookMutations:
         record = await info.context.services.opensolar.update_webhook(
             info.context.loaders.token, org, parse_id(id, "webhook id"), {"enabled": False}
         )
+        await _evict(info)
         return Webhook(record=record)

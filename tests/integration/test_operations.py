@@ -14,6 +14,8 @@ pytestmark = pytest.mark.integration
 VARIABLES: dict[str, dict[str, Any]] = {
     "ProjectPage": {"id": "3001"},
     "IncentiveSearch": {"inputs": [{"key": "systemCost", "value": "20000"}]},
+    "UpsertContact": {"input": {"firstName": "Ada", "email": "ada@example.com"}},
+    "MoveProjectStage": {"id": "3001", "stageId": "52146"},
 }
 
 

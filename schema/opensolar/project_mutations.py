@@ -1,0 +1,159 @@
+"""Project mutations: create, PATCH, delete, stage move, usage, team assignment and sharing.
+
+Each checks its input before any upstream call, makes one upstream write (plus, for a stage move
+without ``workflowId``, one cached project read), is never retried, returns the upstream's record
+and evicts what it made stale on every replica. Creates and updates count against OpenSolar's
+Create/Update Project quota (10/min per user, 10,000/day per org): past it the gateway answers
+``THROTTLED`` with ``retryAfter`` and never sends the call.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.errors import BadRequestError
+from schema.context import parse_id
+from schema.info import Info
+from schema.opensolar.checks import id_list
+from schema.opensolar.pipeline_inputs import TeamAssignmentInput, UsageInput, team_body, usage_body
+from schema.opensolar.project_inputs import ProjectCreateInput, ProjectPatch, project_body
+from schema.opensolar.projects import Project
+from schema.opensolar.writing import Change, Deleted, OrgArg, ProjectId, arg, start
+
+__all__ = ["ProjectMutations"]
+
+MAX_SHARED_ORGS = 50
+WRITE_COST = "1 upstream call, counted against Update Project (10/min per user, 10,000/day per org)."
+
+
+@strawberry.type
+class ProjectMutations:
+    @strawberry.mutation(
+        description="Create a project (POST, with contactsNew). 1 upstream call, counted against Create Project "
+        "(10/min per user, 10,000/day per org); OpenSolar charges the org's API Access wallet per project, and "
+        "answers PLAN_REQUIRED (reason WALLET_EMPTY) when the wallet is empty."
+    )
+    async def create_project(
+        self, info: Info, input: Annotated[ProjectCreateInput, arg("The new project.")], org_id: OrgArg = None
+    ) -> Project:
+        write = start(info, org_id)
+        body = project_body(input, write.link)
+        record = await write.client.create_project(write.token, write.org_id, body)
+        await write.done("project", record.id, Change.CREATE)
+        if input.contacts_new:
+            await write.evict({"opensolar:list:contacts"})
+        return Project(org_id=write.org_id, record=record)
+
+    @strawberry.mutation(description=f"Change a project's writable fields (PATCH: only those given). {WRITE_COST}")
+    async def update_project(
+        self,
+        info: Info,
+        id: ProjectId,
+        input: Annotated[ProjectPatch, arg("The fields to change.")],
+        org_id: OrgArg = None,
+    ) -> Project:
+        write = start(info, org_id)
+        project_id = parse_id(id, "id")
+        body = project_body(input, write.link)
+        if not body:
+            raise BadRequestError("Nothing to update: give at least one field.", argument="input")
+        record = await write.client.update_project(write.token, write.org_id, project_id, body)
+        await write.done("project", project_id, Change.UPDATE)
+        return Project(org_id=write.org_id, record=record)
+
+    @strawberry.mutation(description="Delete a project (DELETE). 1 upstream call; it cannot be undone.")
+    async def delete_project(self, info: Info, id: ProjectId, org_id: OrgArg = None) -> Deleted:
+        write = start(info, org_id)
+        project_id = parse_id(id, "id")
+        await write.client.delete_project(write.token, write.org_id, project_id)
+        await write.done("project", project_id, Change.DELETE)
+        return Deleted(id=strawberry.ID(str(project_id)), kind="project")
+
+    @strawberry.mutation(
+        description="Move a project to a workflow stage (Org.workflows lists them), as the reference shows: "
+        f"PATCH workflow {{workflow_id, active_stage_id}}. {WRITE_COST} Without workflowId, the project's current "
+        "workflow is read first (1 cached project-detail read)."
+    )
+    async def move_project_stage(
+        self,
+        info: Info,
+        id: ProjectId,
+        stage_id: ProjectId,
+        workflow_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The stage's workflow; default: the project's current."),
+        ] = None,
+        org_id: OrgArg = None,
+    ) -> Project:
+        write = start(info, org_id)
+        project_id, stage = parse_id(id, "id"), parse_id(stage_id, "stageId")
+        flow = parse_id(workflow_id, "workflowId") if workflow_id is not None else None
+        if flow is None:
+            current = await info.context.loaders.project.load((write.org_id, project_id))
+            flow = current.workflow.workflow_id if current.workflow else None
+            if flow is None:
+                raise BadRequestError("The project has no workflow: pass workflowId.", argument="workflowId")
+        body = {"workflow": {"workflow_id": flow, "active_stage_id": stage}, "active_stage_id": stage}
+        record = await write.client.update_project(write.token, write.org_id, project_id, body)
+        await write.done("project", project_id, Change.UPDATE)
+        return Project(org_id=write.org_id, record=record)
+
+    @strawberry.mutation(
+        description="Set a project's energy usage (PATCH usage); each source's value count is checked first. "
+        f"{WRITE_COST}"
+    )
+    async def update_project_usage(
+        self,
+        info: Info,
+        id: ProjectId,
+        input: Annotated[UsageInput, arg("The usage and its source.")],
+        org_id: OrgArg = None,
+    ) -> Project:
+        write = start(info, org_id)
+        project_id = parse_id(id, "id")
+        record = await write.client.update_project(write.token, write.org_id, project_id, usage_body(input))
+        await write.done("project", project_id, Change.UPDATE)
+        return Project(org_id=write.org_id, record=record)
+
+    @strawberry.mutation(
+        description="Assign team members (designer, salesperson, installer, site inspector, assigned role) by "
+        f"role id (PATCH role links). {WRITE_COST}"
+    )
+    async def assign_project_team(
+        self,
+        info: Info,
+        id: ProjectId,
+        input: Annotated[TeamAssignmentInput, arg("Who to assign; null unassigns.")],
+        org_id: OrgArg = None,
+    ) -> Project:
+        write = start(info, org_id)
+        project_id = parse_id(id, "id")
+        record = await write.client.update_project(write.token, write.org_id, project_id, team_body(input, write.link))
+        await write.done("project", project_id, Change.UPDATE)
+        return Project(org_id=write.org_id, record=record)
+
+    @strawberry.mutation(
+        description="Share a project with connected orgs (Teams): PUT shared_with, replacing the list ([] unshares). "
+        f"{WRITE_COST}"
+    )
+    async def share_project(
+        self,
+        info: Info,
+        id: ProjectId,
+        org_ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"Connected org ids to share with (at most {MAX_SHARED_ORGS}); [] unshares."
+            ),
+        ],
+        org_id: OrgArg = None,
+    ) -> Project:
+        write = start(info, org_id)
+        project_id = parse_id(id, "id")
+        shared = id_list(org_ids, "orgIds", MAX_SHARED_ORGS)
+        body = {"shared_with": [write.client.org_link(o) for o in shared]}
+        record = await write.client.replace_project(write.token, write.org_id, project_id, body)
+        await write.done("project", project_id, Change.UPDATE)
+        return Project(org_id=write.org_id, record=record)
