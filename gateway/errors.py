@@ -26,6 +26,7 @@ an original error's ``extensions`` attribute onto the located ``GraphQLError``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,6 +48,9 @@ __all__ = [
     "UpstreamUnauthenticated",
     "UpstreamUnavailable",
     "error_for_status",
+    "field_name",
+    "redact",
+    "validation_fields",
 ]
 
 
@@ -163,3 +167,60 @@ def error_for_status(upstream: str, status: int, **details: Any) -> UpstreamErro
         cls = UpstreamUnavailable if status >= 500 else UpstreamBadRequest
     message = _MESSAGES.get(status, f"The upstream answered HTTP {status}.")
     return cls(f"{upstream}: {message}", upstream=upstream, status=status, **details)
+
+
+# An upstream's error body is not ours to show: it may hold database URLs, tracebacks or the
+# caller's own token echoed back (issue 10, row 8). Only a 400's field names and messages reach a
+# client, each through ``redact`` and length caps; the rest goes to the log, redacted too.
+MAX_FIELDS = 20
+MAX_MESSAGES_PER_FIELD = 3
+MAX_FIELD_NAME_CHARS = 64
+MAX_MESSAGE_CHARS = 200
+REDACTED = "[redacted]"
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-\[\]]*$")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S*")
+_USERINFO = re.compile(r"\S+:\S*@\S+")  # user:password@host without a scheme
+_SECRET_WORD = re.compile(
+    r"(?i)\b(bearer|basic|token\w*|password\w*|passwd|pwd|secret\w*|api[_-]?key\w*|app[_-]?key|authorization|"
+    r"credential\w*|dsn|session\w*)\b([\"']?\s*[:=]?\s*)(\S+)"
+)
+_OPAQUE = re.compile(r"[A-Za-z0-9_\-+/=.]{20,}")  # keys, tokens, hashes, signed URLs' parts
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def redact(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` without anything credential-like (URLs, ``password=...``, bearer tokens, long opaque
+    strings, a traceback), on one line and at most ``limit`` characters."""
+    text = text.split("Traceback (most recent call last)", 1)[0]
+    text = _CONTROL.sub(" ", text)
+    text = _URL.sub(REDACTED, text)
+    text = _USERINFO.sub(REDACTED, text)
+    text = _SECRET_WORD.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    text = _OPAQUE.sub(REDACTED, text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def validation_fields(items: Mapping[str, Any]) -> dict[str, list[str]] | None:
+    """A 400's ``{field: [message, ...]}``, made safe to show: plain field names, redacted and capped
+    messages, a bounded number of each; None when nothing is left."""
+    fields: dict[str, list[str]] = {}
+    for name, raw in items.items():
+        if len(fields) >= MAX_FIELDS:
+            break
+        if not isinstance(name, str) or len(name) > MAX_FIELD_NAME_CHARS or not _FIELD_NAME.match(name):
+            continue
+        if _SECRET_WORD.match(f"{name} x"):
+            fields[name] = ["invalid"]  # a credential's field: its messages may echo the value
+            continue
+        messages = raw if isinstance(raw, list) else [raw]
+        shown = [redact(str(m)) for m in messages[:MAX_MESSAGES_PER_FIELD] if isinstance(m, str | int | float)]
+        fields[name] = [m for m in shown if m] or ["invalid"]
+    return fields or None
+
+
+def field_name(value: Any) -> str | None:
+    """A field name an upstream reported, if it is a plain identifier (else None: not shown)."""
+    if isinstance(value, str) and len(value) <= MAX_FIELD_NAME_CHARS and _FIELD_NAME.match(value):
+        return value
+    return None

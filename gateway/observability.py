@@ -114,7 +114,7 @@ class _StatsCollector(Collector):
         yield responses
         pacing = CounterMetricFamily("gateway_throttle_events", "Pacing against upstream limits", labels=["event"])
         if self.services.pacer is not None:
-            for event in ("waits", "rejected"):
+            for event in ("waits", "rejected", "pauses", "storage_errors"):
                 pacing.add_metric([event], self.services.pacer.stats[event])
         yield pacing
         waited = CounterMetricFamily("gateway_throttle_wait_seconds", "Seconds spent waiting for budget")

@@ -25,6 +25,7 @@ from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create
 from gateway.settings import Settings, UpstreamConfig
 from gateway.throttle import Pacer, RetryPolicy, open_pacer_storage
 from gateway.upstreams.arcadia import ArcadiaClient
+from gateway.upstreams.limits import parse_quotas
 from gateway.upstreams.opensolar import OpenSolarClient
 from schema.design import DesignCodec
 from schema.operations import load_operations
@@ -116,6 +117,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             open_pacer_storage(settings.redis_url),
             safety=settings.throttle_safety,
             max_wait_s=settings.throttle_max_wait_s,
+            limits=parse_quotas(settings.opensolar_quotas),
         )
     bus = open_bus(settings.redis_url)
     # Persisted queries live with the cache (shared through Redis); a small store when it is off.
@@ -160,6 +162,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
                 concurrency=settings.arcadia_concurrency,
                 cache=cache,
                 retry=retry(),
+                adaptive=True,  # halves and pauses on a 429 (arcadia-api.md §7 best practices)
                 app_id=app_id,
                 app_key=app_key,
                 ttls=settings.cache_ttls,

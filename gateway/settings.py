@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import httpx
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.upstreams.limits import parse_quotas
 
 __all__ = [
     "DEFAULT_ARCADIA_BASE_URL",
@@ -130,6 +132,11 @@ class Settings(BaseSettings):
     # Budget = documented limit x safety, so clock skew and other clients of the same token still fit.
     throttle_safety: float = Field(0.9, alias="GATEWAY_THROTTLE_SAFETY", gt=0, le=1)
     throttle_max_wait_s: float = Field(10.0, alias="GATEWAY_THROTTLE_MAX_WAIT_S", ge=0)
+    # Per-deployment OpenSolar quotas for plans that differ from the published table, e.g.
+    # "project_detail=30/minute,proposal.org=5000/day" (gateway/upstreams/limits.py parse_quotas).
+    opensolar_quotas: str = Field("", alias="GATEWAY_OPENSOLAR_QUOTAS")
+    # Every upstream wait of one GraphQL request ends by then: missing paths get UPSTREAM_TIMEOUT.
+    request_deadline_s: float = Field(10.0, alias="GATEWAY_REQUEST_DEADLINE_S", gt=0)
     retry_attempts: int = Field(3, alias="GATEWAY_RETRY_ATTEMPTS", ge=1, le=10)
     retry_max_after_s: float = Field(5.0, alias="GATEWAY_RETRY_MAX_AFTER_S", ge=0)
     # Apollo Router's http_max_request_bytes; variables count, unlike token and character limits.
@@ -151,6 +158,12 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, alias="GATEWAY_PUBLIC_URL")
     # other origins whose pages may call /graphql (gateway/cors.py); unset: loopback in the sandbox, else none
     cors_origins: str | None = Field(None, alias="GATEWAY_CORS_ORIGINS")
+
+    @field_validator("opensolar_quotas")
+    @classmethod
+    def _quotas_parse(cls, value: str) -> str:
+        parse_quotas(value)  # fail at start-up, not at the first OpenSolar call
+        return value
 
     @property
     def introspection_enabled(self) -> bool:

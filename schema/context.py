@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 
 from gateway.errors import BadRequestError
+from gateway.upstreams.deadline import start_deadline
 from schema.design import DesignDocument
 from schema.loaders import Loaders
 
@@ -33,6 +34,8 @@ class Context:
     @classmethod
     def for_request(cls, services: Services, request: Request | None, principal: Principal | None) -> Context:
         token = principal.opensolar_token if principal is not None else None
+        if request is not None:  # an HTTP request (not a websocket connection): bounded in time
+            start_deadline(services.settings.request_deadline_s)
         loaders = Loaders(services.opensolar, services.arcadia, token)
         return cls(services=services, request=request, token=token, loaders=loaders, principal=principal)
 

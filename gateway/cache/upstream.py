@@ -1,15 +1,17 @@
 """Cached upstream reads: fresh hits, single-flight misses, stale-if-error, tags for eviction.
 
 Only successful reads are stored (an error or a 429 never is). Each entry lives ``ttl + stale``
-seconds; within ``ttl`` it is served as fresh. Past it, the upstream is asked; if that fails with
-THROTTLED, UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT, the stale value is served instead and recorded
-in ``stale_reads`` so the response can say so. Concurrent identical reads (same scope, same
-request) share one upstream call. A store failure (Redis down) is a miss, logged once.
+seconds; within ``ttl`` it is served as fresh. Past it, the upstream is asked; as soon as the first
+attempt fails with THROTTLED, UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT (or the request's deadline
+passes), the stale value is served instead, recorded in ``stale_reads`` so the response can say so,
+while the refresh (its retries) goes on in the background under a deadline of its own. Concurrent
+identical reads (same scope, same request) share one upstream call. A store failure (Redis down) is a miss, logged once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections import Counter
@@ -25,6 +27,8 @@ from gateway.cache.scope import CacheScope
 from gateway.cache.store import CacheStore
 from gateway.cache.trace import read_trace
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
+from gateway.throttle import attempt_failed
+from gateway.upstreams.deadline import renewed, within_deadline
 
 __all__ = ["CachePolicy", "StaleRead", "UpstreamCache", "stale_reads"]
 
@@ -50,6 +54,36 @@ class StaleRead:
 stale_reads: ContextVar[list[StaleRead] | None] = ContextVar("stale_reads", default=None)
 
 
+class _Flight:
+    """One shared upstream read, and the first failed attempt of it (for stale-if-error)."""
+
+    task: asyncio.Task[Any]
+
+    def __init__(self) -> None:
+        self.first_failure: BaseException | None = None
+        self._failed = asyncio.Event()
+
+    def attempt_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, STALE_ON) and self.first_failure is None:
+            self.first_failure = exc
+            self._failed.set()
+
+    async def result(self) -> Any:
+        # shield: one caller giving up (its request was cancelled) must not cancel the others' call
+        return await asyncio.shield(self.task)
+
+    async def result_or_first_failure(self) -> Any:
+        """The result, or the first failed attempt's error as soon as there is one."""
+        failed = asyncio.ensure_future(self._failed.wait())
+        try:
+            await asyncio.wait({self.task, failed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            failed.cancel()
+        if self.task.done() or self.first_failure is None:
+            return self.task.result()
+        raise self.first_failure
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     payload: Any  # decoded, when the read came with a decoder
@@ -69,7 +103,7 @@ class UpstreamCache:
         self.store = store
         self.stale_s = stale_s
         self._clock = clock
-        self._inflight: dict[str, asyncio.Task[Any]] = {}
+        self._inflight: dict[str, _Flight] = {}
         self._failing = False
         self.stats: Counter[str] = Counter()
         self.decoded: DecodedEntries[_Entry] = DecodedEntries(max_bytes=decoded_max_bytes)
@@ -146,10 +180,15 @@ class UpstreamCache:
             return entry.payload
         self.stats["misses"] += 1
         self.stats[f"misses:{policy.kind}"] += 1
+        stale_ok = entry is not None and age < policy.ttl_s + self.stale_s
+        flight = self._shared(key, lambda: self._fetch_and_store(key, policy, fetch, tags_of))
         try:
-            payload, tags = await self._shared(key, lambda: self._fetch_and_store(key, policy, fetch, tags_of))
+            # bounded by the request's deadline; with a stale value to fall back on, only until the
+            # first attempt fails (the refresh goes on in the background and stores what it gets)
+            async with within_deadline(scope.upstream):
+                payload, tags = await (flight.result_or_first_failure() if stale_ok else flight.result())
         except STALE_ON as exc:
-            if entry is None or age >= policy.ttl_s + self.stale_s:
+            if entry is None or not stale_ok:
                 raise
             self.stats["stale"] += 1
             trace = read_trace.get()
@@ -177,23 +216,34 @@ class UpstreamCache:
         await self._save(key, payload, policy, tags)
         return payload, tags
 
-    async def _shared(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
-        """Single-flight: the first caller starts the call; concurrent callers await the same task."""
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.ensure_future(make())
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._finished(key, done))
-        else:
-            self.stats["coalesced"] += 1
-        # shield: one caller giving up (its request was cancelled) must not cancel the others' call
-        return await asyncio.shield(task)
+    def _shared(self, key: str, make: Callable[[], Awaitable[Any]]) -> _Flight:
+        """Single-flight: the first caller starts the call; concurrent callers await the same task.
 
-    def _finished(self, key: str, task: asyncio.Task[Any]) -> None:
-        if self._inflight.get(key) is task:
+        The task runs with a deadline of its own (the request's budget, renewed), so a refresh that
+        outlives the request that started it is still bounded, and each caller waits only as long
+        as its own request allows.
+        """
+        flight = self._inflight.get(key)
+        if flight is not None:
+            self.stats["coalesced"] += 1
+            return flight
+        flight = _Flight()
+
+        async def run() -> Any:
+            renewed()
+            attempt_failed.set(flight.attempt_failed)
+            return await make()
+
+        flight.task = asyncio.get_running_loop().create_task(run(), context=contextvars.copy_context())
+        self._inflight[key] = flight
+        flight.task.add_done_callback(lambda done: self._finished(key, flight))
+        return flight
+
+    def _finished(self, key: str, flight: _Flight) -> None:
+        if self._inflight.get(key) is flight:
             del self._inflight[key]
-        if not task.cancelled():
-            task.exception()  # retrieved here so an error nobody awaited is not reported as lost
+        if not flight.task.cancelled():
+            flight.task.exception()  # retrieved here so an error nobody awaited is not reported as lost
 
     async def evict(self, tags: Iterable[str]) -> int:
         self.stats["evict_calls"] += 1

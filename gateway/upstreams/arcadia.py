@@ -8,6 +8,7 @@ propertyName}`` objects in ``results``. A 403 can mean "you've hit a rate limit"
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,9 @@ from gateway.errors import (
     UpstreamError,
     UpstreamRateLimited,
     error_for_status,
+    field_name,
+    redact,
+    validation_fields,
 )
 from gateway.settings import DEFAULT_CACHE_TTLS_S, UpstreamConfig
 from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
@@ -33,6 +37,7 @@ UPSTREAM = "arcadia"
 # Arcadia documents no maximum pageCount; 100 is the gateway's own clamp (see arcadia-api.md §3).
 MAX_PAGE_COUNT = 100
 RATE_LIMIT_WORDS = ("rate limit", "rate-limit", "too many requests")
+_UPSTREAM_CODE = re.compile(r"^[A-Za-z][A-Za-z_]{0,39}$")  # Arcadia's error codes: InvalidArgument, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,16 +146,26 @@ class ArcadiaClient(UpstreamClient):
         return parse_model(IncentivePage, self._envelope(payload), UPSTREAM)
 
     def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
+        """Only a 400 shows the body's ``propertyName`` and ``message`` (as a redacted, capped field
+        error); any other status gets the gateway's own message for it."""
         items = payload.get("results") if isinstance(payload, dict) else None
         first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
         message = str(first.get("message") or "")
         if status == 403 and any(word in message.lower() for word in RATE_LIMIT_WORDS):
             return UpstreamRateLimited(
-                f"{UPSTREAM}: {message}", upstream=UPSTREAM, retry_after=parse_retry_after(headers.get("retry-after"))
+                f"{UPSTREAM}: throttled by the upstream.",
+                upstream=UPSTREAM,
+                retry_after=parse_retry_after(headers.get("retry-after")),
             )
-        error = error_for_status(UPSTREAM, status, property=first.get("propertyName"), upstreamCode=first.get("code"))
+        code = first.get("code")
+        upstream_code = code if isinstance(code, str) and _UPSTREAM_CODE.match(code) else None
+        if status != 400:
+            return error_for_status(UPSTREAM, status, upstreamCode=upstream_code)
+        prop = field_name(first.get("propertyName"))
+        fields = validation_fields({prop or "request": [message]}) if message else None
+        error = error_for_status(UPSTREAM, status, property=prop, upstreamCode=upstream_code, fields=fields)
         if message:
-            error.message = f"{UPSTREAM}: {message}"
+            error.message = f"{UPSTREAM}: {redact(message)}"
             error.args = (error.message,)
         return error
 

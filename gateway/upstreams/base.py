@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import functools
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -32,15 +33,20 @@ from gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
     error_for_status,
+    redact,
 )
 from gateway.observability import tracer
 from gateway.settings import UpstreamConfig
 from gateway.throttle import AdaptiveConcurrency, Pacer, RetryPolicy
+from gateway.upstreams.deadline import within_deadline
 from gateway.upstreams.tolerant import read
 
 __all__ = ["UpstreamClient", "list_of", "one_of", "parse_model", "parse_retry_after"]
 
 M = TypeVar("M", bound=BaseModel)
+logger = logging.getLogger("gateway.upstreams")
+MAX_LOGGED_BODY_BYTES = 4096
+MAX_LOGGED_BODY_CHARS = 1000
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -166,7 +172,8 @@ class UpstreamClient:
         credential = call.credential
 
         async def send() -> Any:
-            return await self.retry.run(lambda: self._attempt(call), idempotent=method in {"GET", "HEAD"})
+            async with within_deadline(self.name):
+                return await self.retry.run(lambda: self._attempt(call), idempotent=method in {"GET", "HEAD"})
 
         policy = self.cache_policy(path, call.params) if method == "GET" and credential and self.cache else None
         if self.cache is None or policy is None or credential is None:
@@ -194,6 +201,8 @@ class UpstreamClient:
                 payload = await self._observed(call)
             except UpstreamRateLimited as exc:
                 self.slots.throttled(exc.retry_after)
+                if self.pacer is not None and call.credential is not None:
+                    await self.pacer.throttled(fingerprint(call.credential), call.method, call.path, exc.retry_after)
                 raise
         self.slots.succeeded()
         return payload
@@ -242,6 +251,7 @@ class UpstreamClient:
         self.stats[f"status:{status}"] += 1
         payload = self._decode(body, status)
         if status >= 400 or status < 200:
+            self._log_error_body(call, status, body)
             raise self._error(status, response_headers, payload)
         return payload, str(status)
 
@@ -285,6 +295,13 @@ class UpstreamClient:
             raise UpstreamBadResponse(
                 f"{self.name}: the body is not valid JSON (HTTP {status}).", upstream=self.name, status=status
             ) from None
+
+    def _log_error_body(self, call: _Call, status: int, body: bytes) -> None:
+        """An error body is for operators, never for clients (and even here, redacted)."""
+        if body and status != 429:
+            level = logging.WARNING if status >= 500 else logging.INFO
+            text = redact(body[:MAX_LOGGED_BODY_BYTES].decode("utf-8", "replace"), MAX_LOGGED_BODY_CHARS)
+            logger.log(level, "%s %s %s answered HTTP %d: %s", self.name, call.method, call.path, status, text)
 
     def _error(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
         if status == 429:

@@ -9,11 +9,14 @@ The gateway paces itself against this table; the sandbox enforces its own transc
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["OPENSOLAR_LIMITS", "EndpointClass", "Rate", "ThrottleLimit", "classify_opensolar"]
+import limits
+
+__all__ = ["OPENSOLAR_LIMITS", "EndpointClass", "Rate", "ThrottleLimit", "classify_opensolar", "parse_quotas"]
 
 MINUTE_S = 60.0
 HOUR_S = 3600.0
@@ -85,3 +88,33 @@ def classify_opensolar(method: str, path: str) -> EndpointClass:
         if pattern.match(path):
             return endpoint_class
     return EndpointClass.DEFAULT
+
+
+def parse_quotas(text: str) -> dict[EndpointClass, ThrottleLimit]:
+    """``OPENSOLAR_LIMITS`` with a deployment's own quotas: ``GATEWAY_OPENSOLAR_QUOTAS``.
+
+    For plans that differ from the published table: comma-separated ``<class>=<rate>`` sets the
+    per-user quota and ``<class>.org=<rate>`` the per-org one, a rate in ``limits`` notation
+    (``30/minute``, ``10000/day``). Example: ``project_detail=30/minute,proposal.org=5000/day``.
+    Raises ``ValueError`` on an unknown class or a malformed rate.
+    """
+    table = dict(OPENSOLAR_LIMITS)
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, sep, rate_text = part.partition("=")
+        class_name, _, scope = name.strip().partition(".")
+        if not sep or scope not in {"", "user", "org"}:
+            raise ValueError(f"opensolar quota {part!r}: expected <class>[.org]=<n>/<period>")
+        try:
+            endpoint_class = EndpointClass(class_name)
+            item = limits.parse(rate_text.strip())
+        except ValueError:
+            raise ValueError(
+                f"opensolar quota {part!r}: classes are {', '.join(c.value for c in EndpointClass)}; "
+                "rates look like 30/minute"
+            ) from None
+        rate = Rate(item.amount, float(item.get_expiry()))
+        field = "per_org" if scope == "org" else "per_user"
+        table[endpoint_class] = dataclasses.replace(table[endpoint_class], **{field: rate})
+    return table

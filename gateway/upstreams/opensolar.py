@@ -14,7 +14,15 @@ from typing import Any, TypeVar
 import httpx
 
 from gateway.cache.upstream import CachePolicy
-from gateway.errors import NotFoundError, UpstreamBadResponse, UpstreamError, error_for_status
+from gateway.errors import (
+    MAX_MESSAGE_CHARS,
+    NotFoundError,
+    UpstreamBadResponse,
+    UpstreamError,
+    error_for_status,
+    redact,
+    validation_fields,
+)
 from gateway.settings import DEFAULT_CACHE_TTLS_S
 from gateway.upstreams.base import list_of, one_of, parse_model
 from gateway.upstreams.limits import classify_opensolar
@@ -65,19 +73,20 @@ class OpenSolarClient(OpenSolarWrites):
         return classify_opensolar(method, path).value
 
     def error_from_body(self, status: int, headers: httpx.Headers, payload: Any) -> UpstreamError:
-        """DRF bodies: ``{"detail": "..."}``, or ``{"<field>": ["msg", ...]}`` for validation errors."""
-        if not isinstance(payload, dict):
+        """DRF bodies: ``{"detail": "..."}``, or ``{"<field>": ["msg", ...]}`` for validation errors.
+
+        Only a 400 shows anything of the body (its field names and messages, redacted and capped);
+        any other status gets the gateway's own message for it.
+        """
+        if status != 400 or not isinstance(payload, dict):
             return error_for_status(UPSTREAM, status)
-        detail = payload.get("detail") if isinstance(payload.get("detail"), str) else None
-        fields = {
-            k: [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in payload.items() if k != "detail"
-        } or None
+        detail = redact(payload["detail"]) if isinstance(payload.get("detail"), str) else None
+        fields = validation_fields({k: v for k, v in payload.items() if k != "detail"})
         error = error_for_status(UPSTREAM, status, fields=fields)
-        if status == 400:
-            summary = detail or "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in (fields or {}).items())
-            if summary:
-                error.message = f"{UPSTREAM}: {summary}"
-                error.args = (error.message,)
+        summary = detail or "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in (fields or {}).items())
+        if summary:
+            error.message = f"{UPSTREAM}: {redact(summary, 2 * MAX_MESSAGE_CHARS)}"
+            error.args = (error.message,)
         return error
 
     async def _get(self, token: str, path: str, params: Mapping[str, str | int] | None = None) -> Any:

@@ -128,6 +128,12 @@ async def test_the_retry_budget_stops_retry_storms() -> None:
 
 
 class BrokenStorage(MemoryStorage):
+    async def get(self, *args: object, **kwargs: object) -> int:
+        raise ConnectionError("redis is down")
+
+    async def incr(self, *args: object, **kwargs: object) -> int:
+        raise ConnectionError("redis is down")
+
     async def get_moving_window(self, *args: object, **kwargs: object) -> tuple[float, int]:
         raise ConnectionError("redis is down")
 
@@ -142,3 +148,76 @@ async def test_pacer_falls_back_to_a_local_budget_when_shared_storage_fails() ->
     with pytest.raises(UpstreamRateLimited):
         await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
     assert pacer.stats["storage_errors"] >= 6
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "quota"),
+    [
+        ("/api/user_logins/", 100),  # proposal: 100/min per user
+        ("/api/orgs/1/projects/2/", 100),  # project detail: 100/min per user
+        ("/api/orgs/1/projects/2/systems/details/", 60),  # system details: 60/min per user
+    ],
+)
+async def test_documented_quotas_are_paced_at_exactly_the_limit(endpoint: str, quota: int) -> None:
+    pacer = Pacer(MemoryStorage(), safety=1.0, max_wait_s=0)
+    for _ in range(quota):  # every call up to the documented limit goes through at once...
+        await pacer.acquire("cred", "GET", endpoint)
+    with pytest.raises(UpstreamRateLimited):  # ...and the next one would be over it
+        await pacer.acquire("cred", "GET", endpoint)
+
+
+def test_deployment_quotas_override_the_published_table() -> None:
+    from gateway.upstreams.limits import OPENSOLAR_LIMITS, parse_quotas
+
+    table = parse_quotas("project_detail=30/minute, proposal.org=5000/day")
+    assert table[EndpointClass.PROJECT_DETAIL] == ThrottleLimit(
+        Rate(30, 60), OPENSOLAR_LIMITS[EndpointClass.PROJECT_DETAIL].per_org
+    )
+    assert table[EndpointClass.PROPOSAL].per_org == Rate(5000, 86400)
+    assert table[EndpointClass.SYSTEM_DETAILS] == OPENSOLAR_LIMITS[EndpointClass.SYSTEM_DETAILS]
+    for bad in ("projects=30/minute", "project_detail=thirty", "project_detail", "project_detail.team=1/minute"):
+        with pytest.raises(ValueError, match="opensolar quota"):
+            parse_quotas(bad)
+
+
+async def test_a_deployment_quota_paces_at_its_own_limit() -> None:
+    from gateway.upstreams.limits import parse_quotas
+
+    pacer = Pacer(MemoryStorage(), safety=1.0, max_wait_s=0, limits=parse_quotas("project_detail=30/minute"))
+    for _ in range(30):
+        await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
+    with pytest.raises(UpstreamRateLimited):
+        await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
+
+
+async def test_a_long_healthy_spell_banks_no_retry_storm() -> None:
+    policy = RetryPolicy(attempts=3)
+    policy._wait = lambda state: 0.0  # type: ignore[method-assign]
+    for _ in range(1000):
+        assert await policy.run(Flaky(0), idempotent=True) == "ok"
+    calls = 0
+    for _ in range(20):  # then a storm: every try fails
+        failing = Flaky(100)
+        with pytest.raises(UpstreamUnavailable):
+            await policy.run(failing, idempotent=True)
+        calls += failing.calls
+    # 20 first tries, the 2 banked retries and what the 20 first tries earned (20%): never 100 banked
+    assert calls <= 20 + 2 + 4
+
+
+async def test_a_paused_bucket_is_shared_through_the_storage() -> None:
+    shared = MemoryStorage()  # what Redis is to several replicas
+    first, second = Pacer(shared, max_wait_s=0), Pacer(shared, max_wait_s=0)
+    await first.throttled("cred-a", "GET", "/api/orgs/1/projects/2/", retry_after=30)
+    with pytest.raises(UpstreamRateLimited) as caught:
+        await second.acquire("cred-b", "GET", "/api/orgs/1/projects/3/")
+    assert caught.value.extensions["paced"] is True and second.stats["rejected"] == 1
+    await second.acquire("cred-b", "GET", "/api/orgs/2/projects/3/")  # another org is not paused
+
+
+async def test_pauses_still_apply_when_the_shared_storage_fails() -> None:
+    pacer = Pacer(BrokenStorage(), safety=1.0, max_wait_s=0, limits=TINY)
+    await pacer.throttled("cred", "GET", "/api/orgs/1/projects/2/", retry_after=30)
+    with pytest.raises(UpstreamRateLimited):
+        await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
+    assert pacer.stats["storage_errors"] >= 1 and pacer.stats["degraded"] == 1

@@ -1,0 +1,73 @@
+"""The per-request deadline (``GATEWAY_REQUEST_DEADLINE_S``): no upstream wait outlives it.
+
+``start_deadline`` runs where a request's GraphQL context is made. From then on every upstream call
+of that request (retries, pacing and single-flight waits included) is bounded by what is left, and
+raises ``UpstreamTimeout`` when it passes: that path gets UPSTREAM_TIMEOUT and the answer goes out
+with whatever is ready, instead of waiting out read timeouts times retries (issue 10, row 11).
+Without a started deadline (webhooks, scripts, subscriptions) nothing is bounded here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from gateway.errors import UpstreamTimeout
+
+__all__ = ["Deadline", "current_deadline", "remaining_s", "renewed", "start_deadline", "within_deadline"]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    at: float  # event-loop time
+    budget_s: float
+
+    def remaining_s(self) -> float:
+        return self.at - asyncio.get_running_loop().time()
+
+
+current_deadline: ContextVar[Deadline | None] = ContextVar("request_deadline", default=None)
+
+
+def start_deadline(budget_s: float) -> Deadline:
+    """Start this request's deadline (in the current context, so every task it spawns inherits it)."""
+    deadline = Deadline(asyncio.get_running_loop().time() + budget_s, budget_s)
+    current_deadline.set(deadline)
+    return deadline
+
+
+def renewed() -> None:
+    """A fresh deadline of the same budget, for work that outlives its request (a background refresh)."""
+    deadline = current_deadline.get()
+    if deadline is not None:
+        start_deadline(deadline.budget_s)
+
+
+def remaining_s() -> float:
+    """Seconds left before the current request's deadline; infinite without one."""
+    deadline = current_deadline.get()
+    return math.inf if deadline is None else deadline.remaining_s()
+
+
+@asynccontextmanager
+async def within_deadline(upstream: str) -> AsyncIterator[None]:
+    """Bound the block by the request's deadline; past it, raise ``UpstreamTimeout``."""
+    deadline = current_deadline.get()
+    if deadline is None:
+        yield
+        return
+    try:
+        async with asyncio.timeout_at(deadline.at) as scope:
+            yield
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        raise UpstreamTimeout(
+            f"{upstream}: no answer within the request's {deadline.budget_s:g} s deadline.",
+            upstream=upstream,
+            deadline=True,
+        ) from None
