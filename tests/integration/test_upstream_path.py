@@ -64,9 +64,7 @@ async def test_the_request_deadline_answers_with_what_is_ready(gateway_factory: 
 
 
 async def test_arcadia_halves_its_concurrency_and_pauses_on_a_429(gateway: Gateway) -> None:
-    gateway.sandbox.faults.append(
-        Fault(route="arcadia.incentives", status=429, headers={"Retry-After": "30"}, times=1)
-    )
+    gateway.sandbox.faults.append(Fault(route="arcadia.incentives", status=429, headers={"Retry-After": "30"}, times=1))
     first = await gateway.query('{ incentives(filter: {zipCode: "11215"}) { totalCount } }')
     assert errors_by_code(first).keys() == {"THROTTLED"}
     assert gateway.services.arcadia.slots.limit == 2  # 4, halved
