@@ -28,6 +28,7 @@ async def test_a_wrong_gateway_table_meets_the_sandboxs_429s(gateway_factory: Ga
         )
     assert len(ids) == 120
     assert sandbox.statuses["opensolar.project_detail:200"] == 100  # the sandbox's own number, not the gateway's
-    assert sandbox.statuses["opensolar.project_detail:429"] >= 20
+    # the sandbox's 429 shows the table is wrong; it then paused the bucket, so the rest never went out
+    assert 1 <= sandbox.statuses["opensolar.project_detail:429"] <= 20
     assert sum(1 for r in results if r.get("errors")) == 20
     assert all(set(errors_by_code(r)) <= {"THROTTLED", "UPSTREAM_RATE_LIMITED"} for r in results)
