@@ -182,17 +182,22 @@ def _record_kind(annotation: Any) -> bool | None:
 
 def attach_raw(record: BaseModel, payload: Any) -> None:
     """Remember ``payload`` as the object ``record`` (and each record nested in it) was read from."""
+    # on every read's fast path: no isinstance checks where validation already fixed the types
     object.__setattr__(record, "__pydantic_private__", {_RAW: payload})
-    if not isinstance(payload, dict):
+    nested = _nested(type(record))
+    if not nested or type(payload) is not dict:
         return
-    for name, key, is_list in _nested(type(record)):
-        value, sent = record.__dict__.get(name), payload.get(key)
-        if is_list and isinstance(value, list) and isinstance(sent, list):
-            for item, item_sent in zip(value, sent, strict=False):
-                if isinstance(item, BaseModel):
-                    attach_raw(item, item_sent)
-        elif isinstance(value, BaseModel):
+    fields = record.__dict__
+    for name, key, is_list in nested:
+        sent = payload.get(key)
+        value = fields.get(name)  # absent when the field was dropped for its shape
+        if sent is None or value is None:
+            continue
+        if not is_list:
             attach_raw(value, sent)
+        elif type(sent) is list:
+            for item, item_sent in zip(value, sent, strict=False):
+                attach_raw(item, item_sent)
 
 
 def replace_raw(record: BaseModel, payload: Any) -> None:

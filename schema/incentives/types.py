@@ -261,7 +261,7 @@ class Incentive:
         return self.record.eligibility
 
     @strawberry.field
-    def required_data(self) -> list[Applicability]:
+    def required_data(self) -> list[Applicability] | None:
         return Applicability.many(self.record.required_data)
 
     @strawberry.field

@@ -110,5 +110,5 @@ class Proposal:
         return self.record.has_battery
 
     @strawberry.field
-    def systems(self) -> list[ProposalSystem]:
+    def systems(self) -> list[ProposalSystem] | None:
         return [ProposalSystem(record=s) for s in self.record.systems]

@@ -105,34 +105,34 @@ class SystemDetails:
         return self.record.total_module_quantity
 
     @strawberry.field
-    def modules(self) -> list[Component]:
+    def modules(self) -> list[Component] | None:
         return Component.many(self.record.modules)
 
     @strawberry.field
-    def inverters(self) -> list[Component]:
+    def inverters(self) -> list[Component] | None:
         return Component.many(self.record.inverters)
 
     @strawberry.field
-    def batteries(self) -> list[Component]:
+    def batteries(self) -> list[Component] | None:
         return Component.many(self.record.batteries)
 
     @strawberry.field
-    def other_components(self) -> list[Component]:
+    def other_components(self) -> list[Component] | None:
         return Component.many(self.record.other_components)
 
     @strawberry.field
-    def adders(self) -> list[Adder]:
+    def adders(self) -> list[Adder] | None:
         return Adder.many(self.record.adders)
 
     @strawberry.field
-    def module_groups(self) -> list[ModuleGroup]:
+    def module_groups(self) -> list[ModuleGroup] | None:
         return [
             ModuleGroup(module_quantity=g.module_quantity, azimuth=g.azimuth, slope=g.slope, layout=g.layout)
             for g in self.record.module_groups
         ]
 
     @strawberry.field
-    def incentives(self) -> list[SystemIncentive]:
+    def incentives(self) -> list[SystemIncentive] | None:
         return [
             SystemIncentive(title=i.title, value=i.value, paid_to_customer=i.paid_to_customer)
             for i in self.record.incentives

@@ -59,7 +59,7 @@ class Webhook:
         return self.record.payload_fields
 
     @strawberry.field(description="Names of the headers OpenSolar sends to the endpoint (values are secrets).")
-    def header_names(self) -> list[str]:
+    def header_names(self) -> list[str] | None:
         return self.record.header_names
 
 
