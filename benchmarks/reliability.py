@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.design import bomb_section
 from gateway.sandbox import Fault, SandboxConfig, SandboxState
 from tests.conftest import Gateway, running_gateway, sandbox_settings
 from tests.fuzz.test_documents import FIELDS, PUNCTUATION
@@ -287,7 +288,7 @@ def report(attacks: list[Outcome], faults: list[Outcome]) -> str:
 async def main_async() -> str:
     attacks = await run_attacks()
     faults = [await run_fault(name, fault, options) for name, fault, options in FAULTS]
-    return report(attacks, faults)
+    return report(attacks, faults) + bomb_section()
 
 
 def main() -> int:

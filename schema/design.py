@@ -1,11 +1,18 @@
 """Design data: base64 -> bounded gunzip -> JSON, and a typed reading of the scene graph.
 
-Decoding is bounded while it streams: base64 is decoded in slices, gzip is inflated with
-``max_length`` so no step ever holds more than the cap (plus one slice), and a decompressed size
-over the cap raises ``DesignTooLargeError`` before the excess is produced. Invalid base64, gzip or
-JSON raises ``DesignCorruptError``. ``DesignCodec`` counts decodes so tests can prove that a query
-which does not select ``design`` decodes nothing, and one that selects it twice decodes once; it
-also remembers recent decodes by content, so repeated requests do not decode the same design again.
+Decoding never runs on the event loop: ``DesignCodec`` hands every decode to a worker thread (zlib
+releases the GIL while it inflates), at most ``DECODE_CONCURRENCY`` at a time, so a flood of designs
+queues instead of multiplying memory. Inflating is bounded while it streams: output is kept only up
+to ``SINGLE_PASS_BYTES``; a design that inflates further is counted to the end without being kept,
+refused with ``DesignTooLargeError`` the moment it passes the cap, and inflated a second time only
+when it fits. So a gzip bomb costs a few MiB of memory however far it would inflate, and nothing it
+allocated outlives the decode: errors leave the worker without their traceback (whose frames held the
+buffers). Invalid base64, gzip or JSON raises ``DesignCorruptError``. JSON is parsed with orjson
+(strict RFC 8259: no NaN, nesting up to 1024), and the scene summary is read in the same worker.
+
+``DesignCodec`` counts decodes so tests can prove that a query which does not select ``design``
+decodes nothing, and one that selects it twice decodes once; it also remembers recent decodes by
+content, so repeated requests do not decode the same design again.
 """
 
 from __future__ import annotations
@@ -13,75 +20,116 @@ from __future__ import annotations
 import asyncio
 import binascii
 import hashlib
-import json
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.errors import DesignCorruptError, DesignTooLargeError
+import orjson
 
-__all__ = ["DesignCodec", "DesignDocument", "decode_design", "json_at_path"]
+from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
+from schema.scene import SceneSummary, summarize
 
-B64_SLICE_CHARS = 256 * 1024  # a multiple of 4: each slice decodes on its own
-# Below this many base64 characters decoding takes well under a millisecond; above, it moves to a
-# worker thread (zlib releases the GIL) so one big design never stalls the event loop.
-THREAD_THRESHOLD_CHARS = 512 * 1024
+__all__ = ["DesignCodec", "DesignDocument", "decode_design", "json_at_path", "json_for_response"]
+
+# Two decodes at a time: with zlib off the GIL each can use a core, and more would only add memory.
+DECODE_CONCURRENCY = 2
+# Output kept while inflating; past it the rest is only counted (then inflated again if it fits the cap).
+SINGLE_PASS_BYTES = 8 * 1024 * 1024
+INFLATE_CHUNK_BYTES = 1024 * 1024
+GZIP_SLICE_BYTES = 64 * 1024  # compressed input per step, so the unconsumed tail zlib copies stays small
+# orjson writes JSON up to 255 levels deep; a design sub-tree sits under at most this many levels of
+# the response (the query depth limit is 12, and each list adds one).
+RESPONSE_LEVELS_ABOVE = 32
+# Hashing (for the memory of recent decodes) moves to the worker thread above this many characters.
+INLINE_HASH_CHARS = 64 * 1024
 
 
-def _base64_slices(encoded: str) -> Iterator[bytes]:
+def _base64(encoded: str) -> bytes:
     text = encoded.strip()
     if not text or len(text) % 4:
         raise DesignCorruptError("The design is not valid base64 (its length is not a multiple of 4).")
-    for start in range(0, len(text), B64_SLICE_CHARS):
-        try:
-            yield binascii.a2b_base64(text[start : start + B64_SLICE_CHARS], strict_mode=True)
-        except (binascii.Error, ValueError):
-            raise DesignCorruptError("The design is not valid base64.") from None
-
-
-def _gunzip_bounded(slices: Iterator[bytes], max_bytes: int) -> bytes:
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip container only
-    out = bytearray()
     try:
-        for data in slices:
-            pending = data
-            while pending and not inflater.eof:
-                out += inflater.decompress(pending, max_bytes + 1 - len(out))
-                if len(out) > max_bytes:
-                    raise DesignTooLargeError(
-                        f"The design decompresses to more than {max_bytes} bytes.", maxBytes=max_bytes
-                    )
-                pending = inflater.unconsumed_tail
-        out += inflater.flush(max_bytes + 1 - len(out))
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise DesignCorruptError("The design is not valid base64.") from None
+
+
+def _too_large(max_bytes: int) -> DesignTooLargeError:
+    return DesignTooLargeError(f"The design decompresses to more than {max_bytes} bytes.", maxBytes=max_bytes)
+
+
+def _inflate(compressed: bytes, max_bytes: int, keep: bool) -> tuple[int, list[bytes]]:
+    """The first gzip member's size, and its bytes when ``keep`` (dropped once past SINGLE_PASS_BYTES)."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip container only
+    view = memoryview(compressed)
+    size, kept = 0, []
+    try:
+        for start in range(0, len(view), GZIP_SLICE_BYTES):
+            pending: bytes | memoryview = view[start : start + GZIP_SLICE_BYTES]
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, INFLATE_CHUNK_BYTES)
+                pending, size = inflater.unconsumed_tail, size + len(chunk)
+                if size > max_bytes:
+                    raise _too_large(max_bytes)
+                if keep and size <= SINGLE_PASS_BYTES:
+                    kept.append(chunk)
+                elif keep:
+                    keep = False
+                    kept.clear()
+                if not pending and len(chunk) < INFLATE_CHUNK_BYTES:
+                    break  # this slice is used up and zlib holds no output back
+            if inflater.eof:
+                break
     except zlib.error:
         raise DesignCorruptError("The design is not valid gzip data.") from None
-    if len(out) > max_bytes:
-        raise DesignTooLargeError(f"The design decompresses to more than {max_bytes} bytes.", maxBytes=max_bytes)
     if not inflater.eof:
         raise DesignCorruptError("The design's gzip stream is truncated.")
-    return bytes(out)
+    return size, kept if keep else []
+
+
+def _gunzip_bounded(compressed: bytes, max_bytes: int) -> bytes:
+    size, kept = _inflate(compressed, max_bytes, keep=True)
+    if size and not kept:  # past SINGLE_PASS_BYTES but within the cap: inflate again, keeping it all
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        return inflater.decompress(compressed, size)
+    return b"".join(kept)
 
 
 @dataclass(frozen=True, slots=True)
 class DesignDocument:
-    """A decoded design and the sizes it came in at."""
+    """A decoded design, the sizes it came in at, and the summary the typed fields read."""
 
     document: dict[str, Any]
     compressed_bytes: int
     decompressed_bytes: int
+    scene: SceneSummary
 
 
 def decode_design(encoded: str, max_bytes: int) -> DesignDocument:
-    raw = _gunzip_bounded(_base64_slices(encoded), max_bytes)
+    compressed = _base64(encoded)
+    raw = _gunzip_bounded(compressed, max_bytes)
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         raise DesignCorruptError("The design's decompressed content is not valid JSON.") from None
     if not isinstance(document, dict):
         raise DesignCorruptError("The design's JSON is not an object.")
-    return DesignDocument(document, compressed_bytes=len(encoded) * 3 // 4, decompressed_bytes=len(raw))
+    return DesignDocument(document, len(compressed), len(raw), summarize(document))
+
+
+def _decode_off_loop(encoded: str, max_bytes: int) -> DesignDocument:
+    try:
+        return decode_design(encoded, max_bytes)
+    except DesignError as exc:
+        # The traceback's frames (and those of the error it replaced) hold the decode's buffers:
+        # the error travels on without them.
+        exc.__context__ = exc.__cause__ = None
+        raise exc.with_traceback(None) from None
+
+
+def _digest(encoded: str) -> str:
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -98,19 +146,30 @@ class DesignCodec:
     decoded: int = field(default=0)
     _recent: OrderedDict[str, DesignDocument] = field(default_factory=OrderedDict)
     _held: int = field(default=0)
+    _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DECODE_CONCURRENCY))
 
     async def decode(self, encoded: str) -> DesignDocument:
-        digest = hashlib.sha256(encoded.encode()).hexdigest()
+        if len(encoded) > INLINE_HASH_CHARS:
+            digest = await asyncio.to_thread(_digest, encoded)
+        else:
+            digest = _digest(encoded)
         if (known := self._recent.get(digest)) is not None:
             self._recent.move_to_end(digest)
             return known
         self.decoded += 1
-        if len(encoded) > THREAD_THRESHOLD_CHARS:
-            document = await asyncio.to_thread(decode_design, encoded, self.max_bytes)
-        else:
-            document = decode_design(encoded, self.max_bytes)
+        await self._slots.acquire()
+        work = asyncio.ensure_future(asyncio.to_thread(_decode_off_loop, encoded, self.max_bytes))
+        work.add_done_callback(self._release)
+        # A caller that gives up (deadline, disconnect) leaves the decode running in its thread: the
+        # slot stays taken until the thread is done, so abandoned decodes cannot pile up.
+        document = await asyncio.shield(work)
         self._remember(digest, document)
         return document
+
+    def _release(self, work: asyncio.Future[DesignDocument]) -> None:
+        self._slots.release()
+        if not work.cancelled():
+            work.exception()  # retrieved, so an abandoned failure is not reported as unhandled
 
     def _remember(self, digest: str, document: DesignDocument) -> None:
         if document.decompressed_bytes > self.memory_bytes // 4:
@@ -137,3 +196,17 @@ def json_at_path(document: Any, path: str | None) -> Any:
         else:
             return None
     return node
+
+
+def json_for_response(document: Any, path: str | None) -> Any:
+    """``json_at_path``, refused with ``DesignCorruptError`` when it nests too deep to be written out."""
+    value = json_at_path(document, path)
+    if isinstance(value, dict | list):
+        wrapped = value
+        for _ in range(RESPONSE_LEVELS_ABOVE):
+            wrapped = [wrapped]
+        try:
+            orjson.dumps(wrapped)
+        except orjson.JSONEncodeError:
+            raise DesignCorruptError("The design's JSON here nests deeper than a response can carry.") from None
+    return value

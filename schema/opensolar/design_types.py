@@ -7,9 +7,9 @@ import asyncio
 import strawberry
 
 from schema.context import Context
-from schema.design import DesignDocument, json_at_path
+from schema.design import DesignDocument, json_for_response
 from schema.scalars import JSON, json_value
-from schema.scene import SceneSystem, count_panels, number, scene_origin, scene_systems
+from schema.scene import SceneSystem, number, text
 
 __all__ = ["Design", "DesignSystem", "decode_once"]
 
@@ -124,8 +124,8 @@ class DesignSystem:
         return (
             [
                 DesignPaymentOption(
-                    title=o.get("title"),
-                    payment_type=o.get("payment_type"),
+                    title=text(o.get("title")),
+                    payment_type=text(o.get("payment_type")),
                     payback_years=number(o.get("payback_year")),
                     net_present_value=number(o.get("net_present_value")),
                     internal_rate_of_return=number(o.get("internal_rate_of_return")),
@@ -144,16 +144,16 @@ class Design:
 
     @strawberry.field(description="WGS84 origin of the local scene (sceneOrigin4326).")
     def scene_origin(self) -> GeoPoint | None:
-        origin = scene_origin(self.document.document)
+        origin = self.document.scene.origin
         return GeoPoint(lat=origin[0], lon=origin[1]) if origin else None
 
     @strawberry.field
     def systems(self) -> list[DesignSystem]:
-        return [DesignSystem(scene=s) for s in scene_systems(self.document.document)]
+        return [DesignSystem(scene=s) for s in self.document.scene.systems]
 
     @strawberry.field(description="OsModule nodes in the whole scene.")
     def total_panel_count(self) -> int:
-        return count_panels(self.document.document.get("object"))
+        return self.document.scene.panel_count
 
     @strawberry.field
     def compressed_bytes(self) -> int:
@@ -165,7 +165,8 @@ class Design:
 
     @strawberry.field(
         description="A sub-tree by dotted path (systems.0.pricing) or JSON Pointer "
-        "(/object/userData); the whole document when path is omitted; null when absent."
+        "(/object/userData); the whole document when path is omitted; null when absent. DESIGN_CORRUPT when "
+        "the sub-tree nests deeper than a response can carry (about 220 levels)."
     )
     def json(self, path: str | None = None) -> JSON | None:
-        return json_value(json_at_path(self.document.document, path))
+        return json_value(json_for_response(self.document.document, path))

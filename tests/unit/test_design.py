@@ -6,6 +6,7 @@ import contextlib
 import gzip
 import json
 import random
+import threading
 import tracemalloc
 from typing import Any
 
@@ -14,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
-from schema.design import DesignCodec, decode_design, json_at_path
+from schema import design
+from schema.design import DECODE_CONCURRENCY, SINGLE_PASS_BYTES, DesignCodec, decode_design, json_at_path
 
 MiB = 1024 * 1024
 
@@ -68,22 +70,92 @@ def test_a_design_exactly_at_the_cap_decodes() -> None:
         decode_design(encode(document), size - 1)
 
 
-async def test_codec_counts_decodes_and_uses_a_thread_for_big_designs(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_codec_counts_decodes_and_never_decodes_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     threaded: list[int] = []
     real_to_thread = asyncio.to_thread
 
     async def spy(func: Any, *args: Any) -> Any:
-        threaded.append(len(args[0]))
+        if func is design._decode_off_loop:
+            threaded.append(len(args[0]))
         return await real_to_thread(func, *args)
 
     monkeypatch.setattr("schema.design.asyncio.to_thread", spy)
     codec = DesignCodec(max_bytes=64 * MiB)
+    small = encode({"a": 1})
     big = encode({"blob": base64.b64encode(random.Random(1).randbytes(600_000)).decode()})
-    assert len(big) > 512 * 1024
-    assert (await codec.decode(encode({"a": 1}))).document == {"a": 1}
+    assert (await codec.decode(small)).document == {"a": 1}
     assert "blob" in (await codec.decode(big)).document
+    assert (await codec.decode(small)).document == {"a": 1}  # remembered: no second decode
     assert codec.decoded == 2
-    assert threaded == [len(big)]  # only the big one left the event loop
+    assert threaded == [len(small), len(big)]  # however small, the decode left the event loop
+
+
+async def test_at_most_two_decodes_run_at_once_and_an_abandoned_one_keeps_its_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = threading.Event()
+    real_decode, real_to_thread = design.decode_design, asyncio.to_thread
+    submitted: list[str] = []
+
+    def blocked(encoded: str, max_bytes: int) -> Any:
+        gate.wait(10)
+        return real_decode(encoded, max_bytes)
+
+    def spy(func: Any, *args: Any) -> Any:
+        if func is design._decode_off_loop:
+            submitted.append(args[0])
+        return real_to_thread(func, *args)
+
+    monkeypatch.setattr(design, "decode_design", blocked)
+    monkeypatch.setattr("schema.design.asyncio.to_thread", spy)
+    codec = DesignCodec(max_bytes=MiB)
+    tasks = [asyncio.ensure_future(codec.decode(encode({"n": n}))) for n in range(6)]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert len(submitted) == DECODE_CONCURRENCY  # the rest wait for a slot
+    tasks[0].cancel()  # the caller gives up; its thread still runs and still holds its slot
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert tasks[0].cancelled()
+    assert len(submitted) == DECODE_CONCURRENCY
+    gate.set()
+    results = await asyncio.gather(*tasks[1:])
+    assert [r.document for r in results] == [{"n": n} for n in range(1, 6)]
+    assert len(submitted) == 6
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_compressed_bytes_is_the_gzip_size_whatever_the_padding(padding: int) -> None:
+    for n in range(200):
+        gz = gzip.compress(json.dumps({"n": "x" * n}).encode(), mtime=0)
+        if (-len(gz)) % 3 == padding:
+            break
+    encoded = base64.b64encode(gz).decode()
+    assert encoded.count("=") == padding
+    assert decode_design(encoded, MiB).compressed_bytes == len(gz)
+
+
+def test_a_design_past_the_single_pass_decodes_whole() -> None:
+    document = {"pad": "x" * (SINGLE_PASS_BYTES + 3 * MiB), "n": [1, 2]}
+    decoded = decode_design(encode(document), 64 * MiB)
+    assert decoded.document == document
+    assert decoded.decompressed_bytes == len(json.dumps(document))
+
+
+@pytest.mark.parametrize("forged_size", [False, True])
+def test_a_bomb_past_the_default_cap_holds_a_few_mib_at_most(forged_size: bool) -> None:
+    gz = gzip.compress(b"0" * (80 * MiB), compresslevel=9)
+    if forged_size:  # the trailer claims a small size: nothing may trust it
+        gz = gz[:-4] + (1000).to_bytes(4, "little")
+    bomb = base64.b64encode(gz).decode()
+    tracemalloc.start()
+    try:
+        with pytest.raises(DesignTooLargeError):
+            decode_design(bomb, 64 * MiB)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < SINGLE_PASS_BYTES + 4 * MiB  # far below the 64 MiB the cap would allow
 
 
 def test_json_at_path_by_dots_and_pointer() -> None:
