@@ -25,6 +25,7 @@ from schema.opensolar.file_mutations import FileMutations
 from schema.opensolar.org import Org
 from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
+from schema.scans import ScanReports
 from schema.security import Limits, limit_extensions
 from schema.telemetry import OperationTelemetry
 
@@ -64,7 +65,7 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema; ``limits`` None builds it without request limits (for printing the SDL)."""
     # Order matters: post-operation hooks run in reverse, so telemetry sees the codes ErrorCodes sets.
-    extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads, Cacheability]
+    extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads, ScanReports, Cacheability]
     if limits is not None:
         # reuse first: a remembered document skips the token limit's parse and every validation rule
         extensions = [validated_documents(ValidatedDocuments()), *limit_extensions(limits), *extensions]

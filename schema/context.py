@@ -27,6 +27,7 @@ class Context:
     token: str | None
     loaders: Loaders
     designs: dict[int, asyncio.Task[DesignDocument]] = field(default_factory=dict)
+    scans: list[dict[str, Any]] = field(default_factory=list)  # gateway-filtered lists, for extensions.scans
 
     principal: Principal | None = None
     connection_params: dict[str, Any] | None = None  # set by strawberry on websocket connection_init

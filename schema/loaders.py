@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 from gateway.errors import UnauthenticatedError
 from gateway.upstreams.arcadia import ArcadiaClient, IncentiveSearch
 from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
-from gateway.upstreams.opensolar import OpenSolarClient, PrivateFileFilter
+from gateway.upstreams.opensolar import ListQuery, OpenSolarClient, PrivateFileFilter
 from gateway.upstreams.opensolar_models import (
     ContactRecord,
     OrgRecord,
@@ -52,6 +52,7 @@ class PageKey:
     page: int
     limit: int
     files: PrivateFileFilter | None = None
+    query: ListQuery | None = None  # search, ordering and Teams filters of projects and contacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +107,10 @@ class Loaders:
         )
         self.proposal: DataLoader[int, ProposalRecord] = _loader(lambda pid: opensolar.proposal(self.token, pid))
         self.contacts_page: DataLoader[PageKey, list[ContactRecord]] = _loader(
-            lambda k: opensolar.contacts(self.token, k.org_id, k.page, k.limit)
+            lambda k: opensolar.contacts(self.token, k.org_id, k.page, k.limit, k.query)
         )
         self.projects_page: DataLoader[PageKey, list[ProjectRecord]] = _loader(
-            lambda k: opensolar.projects(self.token, k.org_id, k.page, k.limit)
+            lambda k: opensolar.projects(self.token, k.org_id, k.page, k.limit, k.query)
         )
         self.webhooks_page: DataLoader[PageKey, list[WebhookRecord]] = _loader(
             lambda k: opensolar.webhooks(self.token, k.org_id, k.page, k.limit)

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from gateway.sandbox.data import Org, Plan, Project, Webhook
 from gateway.sandbox.designs import build_design, encode_design
+from gateway.sandbox.list_queries import query_contacts, query_projects
 from gateway.sandbox.opensolar_views import Views
 from gateway.sandbox.pipeline import HttpError, endpoint, json_response, query_int, sandbox_state
 from gateway.sandbox.proposals import build_proposal
@@ -124,6 +125,7 @@ async def org_detail(request: Request, caller: Caller) -> Response:
 async def contacts_list(request: Request, caller: Caller) -> Response:
     views = _views(request)
     contacts = [views.data.contacts[cid] for cid in caller.org.contact_ids]
+    contacts = query_contacts(contacts, dict(request.query_params), caller.org.id)
     return json_response([views.contact(c) for c in _page(request, contacts)])
 
 
@@ -135,6 +137,7 @@ async def contact_detail(request: Request, caller: Caller) -> Response:
 async def projects_list(request: Request, caller: Caller) -> Response:
     views = _views(request)
     projects = [views.data.projects[pid] for pid in caller.org.project_ids]
+    projects = query_projects(views.data, projects, dict(request.query_params))
     return json_response([views.project_row(p) for p in _page(request, projects)])
 
 

@@ -43,10 +43,39 @@ from gateway.upstreams.opensolar_models import (
 from gateway.upstreams.opensolar_writes import OpenSolarWrites
 from gateway.upstreams.tolerant import replace_raw
 
-__all__ = ["OpenSolarClient", "PrivateFileFilter"]
+__all__ = ["ListQuery", "OpenSolarClient", "PrivateFileFilter"]
 
 R = TypeVar("R", bound=Record)
 UPSTREAM = "opensolar"
+
+
+class ListQuery(Record):
+    """What the project and contact lists are asked for upstream (None: not sent).
+
+    ``owner``/``visible_to`` are sent as ``owner_org_id``/``visible_to`` on projects (the Teams
+    filters of ``fieldset=list``) and as ``owned_by``/``shared_with`` on contacts.
+    """
+
+    search: str | None = None
+    ordering: str | None = None
+    owner: int | None = None
+    visible_to: int | None = None
+
+    def params(self, kind: str) -> dict[str, str | int]:
+        owner, shared = ("owner_org_id", "visible_to") if kind == "projects" else ("owned_by", "shared_with")
+        params: dict[str, str | int] = {"fieldset": "list"} if kind == "projects" and self.has_teams() else {}
+        for key, value in (
+            ("search", self.search),
+            ("ordering", self.ordering),
+            (owner, self.owner),
+            (shared, self.visible_to),
+        ):
+            if value is not None:
+                params[key] = value
+        return params
+
+    def has_teams(self) -> bool:
+        return self.owner is not None or self.visible_to is not None
 
 
 class PrivateFileFilter(Record):
@@ -119,14 +148,20 @@ class OpenSolarClient(OpenSolarWrites):
     async def org(self, token: str, org_id: int) -> OrgRecord:
         return await self._one(OrgRecord, token, f"/api/orgs/{org_id}/")
 
-    async def contacts(self, token: str, org_id: int, page: int, limit: int) -> list[ContactRecord]:
-        return await self._page(ContactRecord, token, f"/api/orgs/{org_id}/contacts/", page, limit)
+    async def contacts(
+        self, token: str, org_id: int, page: int, limit: int, query: ListQuery | None = None
+    ) -> list[ContactRecord]:
+        params = query.params("contacts") if query else None
+        return await self._page(ContactRecord, token, f"/api/orgs/{org_id}/contacts/", page, limit, params)
 
     async def contact(self, token: str, org_id: int, contact_id: int) -> ContactRecord:
         return await self._one(ContactRecord, token, f"/api/orgs/{org_id}/contacts/{contact_id}/")
 
-    async def projects(self, token: str, org_id: int, page: int, limit: int) -> list[ProjectRecord]:
-        return await self._page(ProjectRecord, token, f"/api/orgs/{org_id}/projects/", page, limit)
+    async def projects(
+        self, token: str, org_id: int, page: int, limit: int, query: ListQuery | None = None
+    ) -> list[ProjectRecord]:
+        params = query.params("projects") if query else None
+        return await self._page(ProjectRecord, token, f"/api/orgs/{org_id}/projects/", page, limit, params)
 
     async def project(self, token: str, org_id: int, project_id: int) -> ProjectRecord:
         return await self._one(ProjectRecord, token, f"/api/orgs/{org_id}/projects/{project_id}/")

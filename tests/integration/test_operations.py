@@ -16,6 +16,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "IncentiveSearch": {"inputs": [{"key": "systemCost", "value": "20000"}]},
     "UpsertContact": {"input": {"firstName": "Ada", "email": "ada@example.com"}},
     "MoveProjectStage": {"id": "3001", "stageId": "52146"},
+    "ProjectsModifiedSince": {"since": "2026-02-01T00:00:00Z"},
 }
 
 
