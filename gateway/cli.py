@@ -24,9 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="default: GATEWAY_PORT or 8000")
     serve.add_argument("--sandbox", action="store_true", help="serve the embedded sandbox even with credentials")
     serve.add_argument("--workers", type=int, default=int(os.environ.get("GATEWAY_WORKERS", "1")))
+    serve.add_argument("--fd", type=int, help="serve on an inherited listening socket (tests, socket activation)")
     sandbox = commands.add_parser("sandbox", help="run the simulated OpenSolar and Arcadia APIs alone")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8001)
+    sandbox.add_argument("--fd", type=int, help="serve on an inherited listening socket instead of --port")
     sandbox.add_argument("--latency-ms", type=float, default=0.0, help="added to every simulated call")
     sandbox.add_argument("--no-throttle", action="store_true", help="disable the documented throttle limits")
     sandbox.add_argument("--projects", type=int, default=120, help="projects in the Raw Data org")
@@ -60,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             factory=True,
             host=args.host,
             port=args.port,
+            fd=args.fd,
             log_level="warning",
         )
         return 0
@@ -72,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
+        fd=args.fd,
         workers=args.workers,
         log_level=settings.log_level.lower(),
         log_config=None,

@@ -18,31 +18,43 @@ from tests.integration.servers import free_port
 
 @contextmanager
 def redis_server() -> Iterator[str]:
+    """redis-server cannot take an inherited socket or bind port 0, so the port is picked, and then proved
+    ours: the server that answers must report our child's pid, else (someone took the port) we retry."""
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed; .ci/run installs it (apt-get install redis-server)")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            client = redis.Redis(port=port)
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            client.close()
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    for _ in range(5):
+        with tempfile.TemporaryDirectory() as workdir, _started(binary, free_port(), workdir) as url:
+            if url is not None:
+                yield url
+                return
+    raise RuntimeError("redis-server could not get a port of its own in five tries")
+
+
+@contextmanager
+def _started(binary: str, port: int, workdir: str) -> Iterator[str | None]:
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 10
+        while proc.poll() is None:
+            try:
+                owner = client.info("server")["process_id"]
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        else:
+            owner = None  # it exited: the port was taken
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0" if owner == proc.pid else None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from tests.integration.servers import free_port, process
+from tests.integration.servers import serving
 
 
 @pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    port = free_port()
-    with process(["sandbox", "--port", str(port)], f"http://127.0.0.1:{port}/_sandbox/stats"):
-        yield f"http://127.0.0.1:{port}"
+def sandbox_server() -> Iterator[str]:
+    with serving(["sandbox"], "/_sandbox/stats") as (_, url):
+        yield url
+
+
+@pytest.fixture
+def sandbox_url(sandbox_server: str) -> str:
+    """The module's sandbox server, reset: no counters, faults or throttle history from another test."""
+    httpx.post(f"{sandbox_server}/_sandbox/reset").raise_for_status()
+    return sandbox_server

@@ -15,10 +15,39 @@ import httpx
 
 
 def free_port() -> int:
+    """A port that was free a moment ago. Racy (anyone may take it before the caller binds it): prefer
+    ``listening_socket`` (pass the socket to the server) or ``dead_address`` (hold it, never listen)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def listening_socket() -> Iterator[socket.socket]:
+    """A loopback socket the test binds (port 0) and listens on; a server child inherits it with ``--fd``."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
+        yield sock
+
+
+@contextmanager
+def dead_address() -> Iterator[str]:
+    """``127.0.0.1:PORT`` held by the test and never listened on: every connection is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextmanager
+def serving(args: list[str], ready_path: str, env: dict[str, str] | None = None) -> Iterator[tuple[Process, str]]:
+    """``python -m gateway ARGS --fd N`` on a socket this test owns; yields the process and its base URL."""
+    with listening_socket() as sock:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        fd = sock.fileno()
+        with process([*args, "--fd", str(fd)], f"{url}{ready_path}", env, pass_fds=(fd,)) as proc:
+            yield proc, url
 
 
 class Process(subprocess.Popen[bytes]):
@@ -30,7 +59,9 @@ class Process(subprocess.Popen[bytes]):
 
 
 @contextmanager
-def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[Process]:
+def process(
+    args: list[str], ready_url: str, env: dict[str, str] | None = None, pass_fds: tuple[int, ...] = ()
+) -> Iterator[Process]:
     """Run ``python -m gateway ARGS`` until the block ends; wait until ``ready_url`` answers.
 
     Output goes to a temporary file (a pipe nobody reads would block the child once it fills).
@@ -41,6 +72,7 @@ def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) 
             env={**os.environ, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
+            pass_fds=pass_fds,
         )
     proc.log_path = log.name
     try:

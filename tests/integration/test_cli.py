@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from schema import build_schema
-from tests.integration.servers import free_port, process
+from tests.integration.servers import dead_address, serving
 
 pytestmark = pytest.mark.integration
 
@@ -28,9 +28,7 @@ def test_schema_command_prints_the_sdl() -> None:
 
 
 def test_serve_without_credentials_serves_graphiql_on_the_sandbox() -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with process(["serve", "--port", str(port)], f"{url}/healthz") as proc:
+    with serving(["serve"], "/healthz") as (proc, url):
         page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
         result = httpx.post(f"{url}/graphql", json={"query": "{ org { name projects(first: 2) { nodes { title } } } }"})
         proc.terminate()
@@ -42,11 +40,10 @@ def test_serve_without_credentials_serves_graphiql_on_the_sandbox() -> None:
 
 
 def test_serve_with_credentials_turns_graphiql_off() -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {"OPENSOLAR_TOKEN": "x" * 40, "OPENSOLAR_BASE_URL": f"http://127.0.0.1:{free_port()}"}
-    with process(["serve", "--port", str(port)], f"{url}/healthz", env=env):
-        page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
+    with dead_address() as dead:
+        env = {"OPENSOLAR_TOKEN": "x" * 40, "OPENSOLAR_BASE_URL": f"http://{dead}"}
+        with serving(["serve"], "/healthz", env=env) as (_, url):
+            page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 404
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.servers import free_port
+from tests.integration.servers import dead_address, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +86,8 @@ def test_the_runtime_cmd_and_healthcheck_work() -> None:
                 pytest.fail(f"HEALTHCHECK never passed for {shlex.join(cmd)}")
             answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ org { name } }"}, timeout=10)
             assert answer.json()["data"]["org"]["name"]
-            bad = subprocess.run(check, env={**env, "GATEWAY_PORT": str(free_port())}, timeout=10, check=False)
+            with dead_address() as dead:
+                bad = subprocess.run(check, env={**env, "GATEWAY_PORT": dead.split(":")[1]}, timeout=10, check=False)
             assert bad.returncode == 1
         finally:
             server.terminate()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import time
 from typing import Any
 
 import pytest
@@ -47,12 +46,10 @@ async def test_a_hanging_upstream_times_out_within_the_deadline(gateway_factory:
     sandbox = SandboxState(SandboxConfig())
     sandbox.faults.append(Fault(route="opensolar.proposal", delay_s=30))
     async with gateway_factory(sandbox_settings(GATEWAY_UPSTREAM_DEADLINE_S=0.2), sandbox) as gateway:
-        started = time.monotonic()
         result = await gateway.query(SIBLINGS)
-        elapsed = time.monotonic() - started
+    # without the deadline the 30 s hang would end in an answer (and past the test's timeout), not a timeout
     assert errors_by_code(result).keys() == {"UPSTREAM_TIMEOUT"}
     assert result["data"]["org"]["project"]["title"]
-    assert elapsed < 5
 
 
 async def test_validation_and_parse_errors_have_codes(gateway: Gateway) -> None:

@@ -11,16 +11,14 @@ import pytest
 
 from gateway.graphiql import CSP
 from tests.integration.cdp import CHROMIUM_FLAGS, chromium
-from tests.integration.servers import free_port, process
+from tests.integration.servers import serving
 
 pytestmark = pytest.mark.integration
 
 
 def test_graphiql_is_served_offline_and_runs_a_query() -> None:
     browser = chromium()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with process(["serve", "--port", str(port)], f"{url}/healthz"):
+    with serving(["serve"], "/healthz") as (_, url):
         page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 200 and page.headers["content-security-policy"] == CSP
         assert "https://" not in page.text  # every asset from this origin

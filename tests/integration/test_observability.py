@@ -15,7 +15,7 @@ from gateway.sandbox import RAW_DATA_ORG_ID, Fault, sandbox_token
 from gateway.settings import Settings
 from schema.operations import load_operations
 from tests.conftest import Gateway, running_gateway
-from tests.integration.servers import free_port
+from tests.integration.servers import dead_address
 
 pytestmark = pytest.mark.integration
 
@@ -124,19 +124,19 @@ async def test_health_and_readiness(gateway: Gateway) -> None:
 
 
 async def test_not_ready_when_an_upstream_or_the_cache_is_down() -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
-    settings = Settings.model_validate(
-        {
-            "OPENSOLAR_BASE_URL": dead,
-            "ARCADIA_BASE_URL": dead,
-            "OPENSOLAR_TOKEN": "x" * 40,
-            "OPENSOLAR_ORG_ID": str(RAW_DATA_ORG_ID),
-            "GATEWAY_CACHE_URL": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    )
-    async with running_gateway(settings) as gateway:
-        ready = await gateway.client.get("/readyz")
-        alive = await gateway.client.get("/healthz")
+    with dead_address() as dead, dead_address() as dead_redis:
+        settings = Settings.model_validate(
+            {
+                "OPENSOLAR_BASE_URL": f"http://{dead}",
+                "ARCADIA_BASE_URL": f"http://{dead}",
+                "OPENSOLAR_TOKEN": "x" * 40,
+                "OPENSOLAR_ORG_ID": str(RAW_DATA_ORG_ID),
+                "GATEWAY_CACHE_URL": f"redis://{dead_redis}/0",
+            }
+        )
+        async with running_gateway(settings) as gateway:
+            ready = await gateway.client.get("/readyz")
+            alive = await gateway.client.get("/healthz")
     assert ready.status_code == 503 and alive.status_code == 200
     assert ready.json()["checks"] == {"opensolar": False, "arcadia": False, "cache": False}
     assert sandbox_token("x") not in ready.text

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState
 from tests.conftest import Gateway, errors_by_code, running_gateway, sandbox_settings
-from tests.integration.servers import free_port
+from tests.integration.servers import dead_address
 from tests.redis_server import redis_server
 
 pytestmark = pytest.mark.integration
@@ -116,11 +116,12 @@ async def test_evictions_reach_replicas_over_pubsub(redis_url: str) -> None:
 
 async def test_redis_down_degrades_to_no_cache() -> None:
     sandbox = SandboxState(SandboxConfig())
-    settings = sandbox_settings(GATEWAY_CACHE_URL=f"redis://127.0.0.1:{free_port()}/0", GATEWAY_THROTTLE=False)
-    async with running_gateway(settings, sandbox) as gateway:
-        for _ in range(2):
-            result = await gateway.query(PROJECT % 3001)
-            assert result["data"]["org"]["project"]["county"] and "errors" not in result
+    with dead_address() as dead:
+        settings = sandbox_settings(GATEWAY_CACHE_URL=f"redis://{dead}/0", GATEWAY_THROTTLE=False)
+        async with running_gateway(settings, sandbox) as gateway:
+            for _ in range(2):
+                result = await gateway.query(PROJECT % 3001)
+                assert result["data"]["org"]["project"]["county"] and "errors" not in result
     assert sandbox.counts["opensolar.project_detail"] == 2  # no cache, but no errors either
     assert gateway.services.cache is not None and gateway.services.cache.stats["store_errors"] >= 2
 

@@ -14,6 +14,7 @@ from gateway.app import GatewayGraphQL
 from gateway.http_gate import GraphQLGate
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
 from schema.operations import load_operations
+from tests.clock import FakeClock, use_clock
 from tests.conftest import Gateway, GatewayFactory, sandbox_settings
 
 pytestmark = pytest.mark.integration
@@ -83,8 +84,9 @@ async def test_stale_parts_keep_the_response_out(gateway_factory: GatewayFactory
     sandbox = SandboxState(SandboxConfig())
     settings = sandbox_settings(GATEWAY_CACHE_TTLS={"project": 1.0, "systems": 1.0}, GATEWAY_RETRY_ATTEMPTS=1)
     async with gateway_factory(settings, sandbox) as gateway:
+        use_clock(gateway.services, clock := FakeClock())
         await post(gateway, {"query": PROJECT})
-        await asyncio.sleep(1.1)
+        clock.advance(1.5)
         sandbox.faults.append(Fault(route="opensolar.*", status=503))
         stale = await post(gateway, {"query": PROJECT})
         assert stale.json()["extensions"]["stale"]

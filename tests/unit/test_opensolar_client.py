@@ -168,10 +168,8 @@ async def test_overall_deadline_bounds_a_hanging_upstream() -> None:
         await asyncio.sleep(30)
         return httpx.Response(200, json={})
 
-    started = time.monotonic()
-    with pytest.raises(UpstreamTimeout):
+    with pytest.raises(UpstreamTimeout):  # without the deadline: a 200 after 30 s, past the test's timeout
         await make_client(handler, GATEWAY_UPSTREAM_DEADLINE_S=0.05).project("t", 1, 2)
-    assert time.monotonic() - started < 5
 
 
 async def test_oversize_body_is_refused_while_streaming() -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from limits.aio.storage import MemoryStorage
@@ -13,12 +12,33 @@ from gateway.upstreams.limits import EndpointClass, Rate, ThrottleLimit
 TINY = {cls: ThrottleLimit(Rate(5, 1), Rate(8, 1)) for cls in EndpointClass}
 
 
-async def test_pacer_waits_for_budget_instead_of_exceeding_it() -> None:
+class SleepSpy:
+    """Records who asked ``asyncio.sleep`` for how long; sleeps for real only when told to."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, real: bool) -> None:
+        self.calls: list[tuple[asyncio.Task[object] | None, float]] = []
+        self._sleep = asyncio.sleep
+        self._real = real
+        monkeypatch.setattr(asyncio, "sleep", self)
+
+    async def __call__(self, delay: float, result: object = None) -> object:
+        self.calls.append((asyncio.current_task(), delay))
+        return await self._sleep(delay if self._real else 0, result)
+
+    @property
+    def delays(self) -> list[float]:
+        return [delay for _, delay in self.calls if delay > 0]
+
+
+async def test_pacer_waits_for_budget_instead_of_exceeding_it(monkeypatch: pytest.MonkeyPatch) -> None:
     pacer = Pacer(MemoryStorage(), safety=1.0, max_wait_s=5, limits=TINY)
-    started = time.monotonic()
-    waits = await asyncio.gather(*(pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/") for _ in range(10)))
-    assert sum(1 for w in waits if w < 0.05) == 5  # the per-user budget: five at once
-    assert 0.9 < time.monotonic() - started < 4  # the rest waited for the window to move
+    sleeps = SleepSpy(monkeypatch, real=True)  # the budget's window moves with real time
+    tasks = [asyncio.ensure_future(pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")) for _ in range(10)]
+    await asyncio.gather(*tasks)
+    slept = {task for task, delay in sleeps.calls if delay > 0}
+    assert len(set(tasks) - slept) == 5  # the per-user budget: five at once, without a pause
+    assert len(slept & set(tasks)) == 5  # the rest waited for the window to move
+    assert all(0 < delay <= 1 for delay in sleeps.delays)  # never longer than the 1 s window
     assert pacer.stats["waits"] == 5
 
 
@@ -50,10 +70,10 @@ async def test_adaptive_concurrency_halves_pauses_and_recovers() -> None:
     slots = AdaptiveConcurrency("arcadia", 4, adaptive=True, max_wait_s=0.5)
     slots.throttled(retry_after=0.2)
     assert slots.limit == 2
-    started = time.monotonic()
+    paused_until = slots._paused_until
     async with slots:
-        pass
-    assert time.monotonic() - started >= 0.15  # paused for Retry-After
+        entered_at = slots._clock()
+    assert entered_at >= paused_until  # paused for Retry-After, by the slots' own clock
     slots.throttled(retry_after=30)
     with pytest.raises(UpstreamRateLimited):  # would wait past max_wait_s: fail fast
         async with slots:
@@ -103,12 +123,12 @@ async def test_retries_idempotent_reads_only() -> None:
     assert write.calls == 1
 
 
-async def test_retry_honours_a_short_retry_after_and_skips_a_long_one() -> None:
+async def test_retry_honours_a_short_retry_after_and_skips_a_long_one(monkeypatch: pytest.MonkeyPatch) -> None:
     policy = RetryPolicy(attempts=2, max_retry_after_s=1)
     short = Flaky(1, UpstreamRateLimited("x", upstream="opensolar", retry_after=0.2))
-    started = time.monotonic()
+    sleeps = SleepSpy(monkeypatch, real=False)
     assert await policy.run(short, idempotent=True) == "ok"
-    assert time.monotonic() - started >= 0.2
+    assert sleeps.delays == [0.2]  # waited exactly the Retry-After before the second try
     long = Flaky(1, UpstreamRateLimited("x", upstream="opensolar", retry_after=30))
     with pytest.raises(UpstreamRateLimited):
         await policy.run(long, idempotent=True)
