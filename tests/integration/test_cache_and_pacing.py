@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
+from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
 from tests.clock import FakeClock, use_clock
 from tests.conftest import Gateway, GatewayFactory, errors_by_code, sandbox_settings
 
@@ -201,11 +201,3 @@ async def test_pacing_waits_when_the_budget_frees_soon(gateway_factory: GatewayF
         )
     assert all("errors" not in r for r in results)  # waited for budget instead of failing
     assert gateway.services.pacer.stats["waits"] >= 6  # 4 per second: six of ten waited for the window
-
-
-async def test_api_access_and_raw_tenants_are_isolated_in_org_lists(gateway: Gateway) -> None:
-    own = await gateway.query(
-        '{ org(id: "%d") { projects(first: 2) { nodes { id } } } }' % API_ACCESS_ORG_ID, token=gateway.api_access_token
-    )
-    ids = {n["id"] for n in own["data"]["org"]["projects"]["nodes"]}
-    assert ids <= {str(p) for p in gateway.sandbox.data.orgs[API_ACCESS_ORG_ID].project_ids}
