@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Gateway
+from tests.fuzz.checks import KNOWN_UNCODED_REASON, assert_coded, known_uncoded
 
 pytestmark = pytest.mark.integration
 
@@ -82,48 +83,79 @@ documents = st.one_of(
     tokens.map(lambda t: "{ " + t + " }"),
     tokens.map(lambda t: "query Q($v: Boolean) { org { " + t + " } }"),
 )
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    # a def, not a lambda: hypothesis reads the source to check that `inner` is used
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    _containers,
     max_leaves=20,
 )
-OK_STATUSES = {200, 400, 401, 405, 413, 415}
-
-
-def check(status: int, body: Any) -> None:
-    assert status in OK_STATUSES, (status, body)
-    if isinstance(body, dict) and body.get("errors"):
-        for error in body["errors"]:
-            assert error.get("extensions", {}).get("code"), error
-            assert "Traceback" not in error["message"]
+# The plain-text 400s strawberry gives these, before any coded check of ours (see KNOWN_UNCODED_REASON).
+UNCODED_TODAY = [
+    b"{}",
+    b'{"query": null}',
+    b'{"query": ""}',
+    b'{"query": 5}',
+    b'{"variables": "x"}',
+    b'{"query": "{ org { name } }", "variables": "x"}',
+    b'{"query": "{ org { name } }", "operationName": "x"}',
+    b'{"query": "{ org { name } }", "extensions": 5}',
+]
 
 
 async def send(gateway: Gateway, payload: Any = None, raw: bytes | None = None) -> None:
     content = raw if raw is not None else json.dumps(payload).encode()
     async with asyncio.timeout(10):  # never a hang
         response = await gateway.client.post("/graphql", content=content, headers={"content-type": "application/json"})
-    try:
-        body = response.json()
-    except ValueError:
-        body = response.text
-    check(response.status_code, body)
+    assert_coded(response)
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_UNCODED_REASON)
+@pytest.mark.parametrize("raw", UNCODED_TODAY)
+async def test_every_rejected_body_has_a_coded_json_error(gateway: Gateway, raw: bytes) -> None:
+    assert known_uncoded(raw)
+    await send(gateway, raw=raw)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(document=documents, variables=st.one_of(st.none(), st.dictionaries(st.text(max_size=5), json_values)))
 async def test_generated_documents_never_500_or_hang(gateway: Gateway, document: str, variables: Any) -> None:
-    await send(gateway, {"query": document, "variables": variables})
+    raw = json.dumps({"query": document, "variables": variables}).encode()
+    assume(not known_uncoded(raw))  # an empty query: test_every_rejected_body_has_a_coded_json_error
+    await send(gateway, raw=raw)
+
+
+bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"query": documents},
+        optional={
+            "variables": st.none() | st.dictionaries(st.text(max_size=5), json_values, max_size=4),
+            "extensions": st.none() | st.dictionaries(st.sampled_from(["persistedQuery", "x"]), json_values),
+            "operationName": st.none(),
+            "x": json_values,
+        },
+    ),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(payload=json_values)
+@given(payload=bodies)
 async def test_generated_json_bodies_never_500(gateway: Gateway, payload: Any) -> None:
-    await send(gateway, payload)
+    raw = json.dumps(payload).encode()
+    assume(not known_uncoded(raw))  # those exact shapes: test_every_rejected_body_has_a_coded_json_error
+    await send(gateway, raw=raw)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=300))
 async def test_generated_raw_bodies_never_500(gateway: Gateway, raw: bytes) -> None:
+    assume(not known_uncoded(raw))
     await send(gateway, raw=raw)
 
 

@@ -48,6 +48,8 @@ def test_serve_with_credentials_turns_graphiql_off() -> None:
 
 
 async def test_readme_stitched_answer_is_what_the_sandbox_answers() -> None:
+    # The README's answer was produced by this code: this keeps the text current, it does not prove the
+    # numbers right. test_hand_computed.py checks the same answer's amounts against hand arithmetic.
     from tests.conftest import running_gateway
 
     readme = (Path(__file__).parents[2] / "README.md").read_text()

@@ -78,6 +78,8 @@ def random_inputs(rng: random.Random) -> dict[str, str]:
 
 
 def test_gateway_and_upstream_agree_on_every_catalog_incentive() -> None:
+    # Code against code from the same hands: a shared misreading of Arcadia's rules passes this. The
+    # hand-worked expectations are test_seed_rules above and tests/integration/test_hand_computed.py.
     rng = random.Random(2026)
     for _ in range(400):
         inputs = random_inputs(rng)
