@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.integration.cdp import Page, browser_page
-from tests.integration.servers import free_port, process
+from tests.integration.servers import listening_socket, process, serving
 
 pytestmark = pytest.mark.integration
 
@@ -109,18 +109,20 @@ def run_page(page: Page, url: str) -> dict[str, Any]:
 
 
 def test_a_listed_origin_queries_mutates_and_subscribes_and_another_is_refused() -> None:
-    port = free_port()
-    gateway = f"http://127.0.0.1:{port}"
-    with page_server(gateway) as page_port:
-        env = {"GATEWAY_CORS_ORIGINS": f"http://localhost:{page_port}", "GATEWAY_WEBHOOK_SECRET": SECRET}
-        with (
-            process(["serve", "--port", str(port)], f"{gateway}/healthz", env=env),
-            webhooks(gateway),
-            browser_page() as page,
-        ):
-            listed = run_page(page, f"http://localhost:{page_port}/page.html")
-            # the same page on 127.0.0.1 is another origin, and that one is not listed
-            refused = run_page(page, f"http://127.0.0.1:{page_port}/page.html")
+    with listening_socket() as sock:
+        gateway = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with page_server(gateway) as page_port:
+            env = {"GATEWAY_CORS_ORIGINS": f"http://localhost:{page_port}", "GATEWAY_WEBHOOK_SECRET": SECRET}
+            with (
+                process(
+                    ["serve", "--fd", str(sock.fileno())], f"{gateway}/healthz", env=env, pass_fds=(sock.fileno(),)
+                ),
+                webhooks(gateway),
+                browser_page() as page,
+            ):
+                listed = run_page(page, f"http://localhost:{page_port}/page.html")
+                # the same page on 127.0.0.1 is another origin, and that one is not listed
+                refused = run_page(page, f"http://127.0.0.1:{page_port}/page.html")
 
     query = listed["query"]
     assert query["status"] == 200 and query["body"]["data"]["org"]["name"].startswith("Sunrise Solar Co")
@@ -135,14 +137,12 @@ def test_a_listed_origin_queries_mutates_and_subscribes_and_another_is_refused()
 
 
 def test_preflight_is_answered_before_auth_and_unlisted_origins_get_no_grant() -> None:
-    port = free_port()
-    gateway = f"http://127.0.0.1:{port}"
     env = {"GATEWAY_CORS_ORIGINS": "https://app.example.com, https://*.preview.example.com"}
     preflight = {
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type",
     }
-    with process(["serve", "--port", str(port)], f"{gateway}/healthz", env=env):
+    with serving(["serve"], "/healthz", env=env) as (_, gateway):
         for origin in ("https://app.example.com", "https://pr-7.preview.example.com"):
             answer = httpx.options(f"{gateway}/graphql", headers={"Origin": origin, **preflight})
             assert answer.status_code == 200

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.servers import free_port, process
+from tests.integration.servers import serving
 
 pytestmark = pytest.mark.integration
 
@@ -31,10 +31,9 @@ def test_the_graphql_over_http_audit_finds_no_must_failure_and_no_should_warning
         if os.environ.get("CI"):
             pytest.fail("node or graphql-http is missing; `make assets` installs it (npm ci in frontend/)")
         pytest.skip("node or graphql-http is missing (make assets)")
-    port = free_port()
-    with process(["serve", "--port", str(port)], f"http://127.0.0.1:{port}/healthz"):
+    with serving(["serve"], "/healthz") as (_, url):
         run = subprocess.run(
-            [node, str(FRONTEND / "audit.mjs"), f"http://127.0.0.1:{port}/graphql"],
+            [node, str(FRONTEND / "audit.mjs"), f"{url}/graphql"],
             capture_output=True,
             text=True,
             timeout=300,
