@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk hit profile reliability assets clean
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk hit profile reliability assets clean mutation plant-bugs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ sandbox: $(VENV)/.installed
 	$(BIN)/solar-gateway sandbox --port 8001 --latency-ms 80
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis mutants
 
 ## reliability: the attack catalogue and fault matrix with outcome counts; writes RELIABILITY.md
 reliability: $(VENV)/.installed-dev assets
@@ -75,3 +75,11 @@ hit: $(VENV)/.installed-dev
 ## profile: where the miss path's CPU goes (py-spy, the portfolio in process); writes profile.svg
 profile: $(VENV)/.installed-dev
 	CPU_RUNS=40 $(BIN)/py-spy record --rate 250 --output profile.svg -- $(BIN)/python -m benchmarks.cpu Portfolio
+
+## mutation: mutmut over the guarded modules (one mutant at a time); the score per module into TESTING.md
+mutation: $(VENV)/.installed-dev assets
+	$(BIN)/python -m benchmarks.mutation --write TESTING.md
+
+## plant-bugs: the nine bugs of issue 11, planted one at a time in a copy; which tests catch each, into TESTING.md
+plant-bugs: $(VENV)/.installed-dev assets
+	$(BIN)/python -m benchmarks.plant_bugs --write TESTING.md

@@ -1,0 +1,129 @@
+"""`make mutation`: mutmut over the modules that guard money and trust, with a score per module.
+
+mutmut (configured under ``[tool.mutmut]`` in pyproject.toml) copies the tree to ``mutants/``, runs the
+suite once to learn which tests reach which function, then runs only those tests against each mutant.
+This script runs it, reads the per-file results mutmut leaves in ``mutants/**/*.meta``, and prints (or
+writes into TESTING.md, between its markers) killed / survived / untested per module. Mutants listed in
+``tests/mutation_equivalents.txt`` (one name and the reason on each line) are counted apart: they
+cannot be killed because they do not change behaviour.
+
+    python -m benchmarks.mutation [--no-run] [--max-children N] [--write TESTING.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
+MARKER_BEGIN = "<!-- mutation-score -->"
+MARKER_END = "<!-- /mutation-score -->"
+KILLED_CODES = {1, 3, 24, 36, 37, 152, 255, -24}  # a failing test, a timeout, a type-check failure
+SURVIVED_CODES = {0}
+UNTESTED_CODES = {5, 33}
+
+
+def guarded_modules() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    return [str(path) for path in config["only_mutate"]]
+
+
+def equivalents() -> dict[str, str]:
+    if not EQUIVALENTS.exists():
+        return {}
+    found = {}
+    for line in EQUIVALENTS.read_text().splitlines():
+        name, _, reason = line.partition(" ")
+        if name and not name.startswith("#"):
+            found[name] = reason.strip()
+    return found
+
+
+def results(module_path: str) -> dict[str, int | None]:
+    meta = ROOT / "mutants" / f"{module_path}.meta"
+    if not meta.exists():
+        return {}
+    codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    return codes
+
+
+def classify(code: int | None) -> str:
+    if code is None:
+        return "not checked"
+    if code in KILLED_CODES:
+        return "killed"
+    if code in SURVIVED_CODES:
+        return "survived"
+    if code in UNTESTED_CODES:
+        return "untested"
+    return "suspicious"
+
+
+def score_table() -> tuple[str, list[str]]:
+    known = equivalents()
+    lines = [
+        "| module | mutants | killed | survived | untested | equivalent | score |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    survivors: list[str] = []
+    totals: Counter[str] = Counter()
+    for module in guarded_modules():
+        counts: Counter[str] = Counter()
+        for name, code in sorted(results(module).items()):
+            status = "equivalent" if name in known else classify(code)
+            counts[status] += 1
+            if status in {"survived", "untested", "suspicious"}:
+                survivors.append(f"{name}: {status}")
+        totals.update(counts)
+        lines.append(_row(f"`{module}`", counts))
+    lines.append(_row("**all**", totals))
+    return "\n".join(lines), survivors
+
+
+def _row(label: str, counts: Counter[str]) -> str:
+    mutants = sum(counts.values())
+    scored = mutants - counts["equivalent"] - counts["not checked"]
+    score = f"{100 * counts['killed'] / scored:.1f}%" if scored else "n/a"
+    pending = f" ({counts['not checked']} not run)" if counts["not checked"] else ""
+    return (
+        f"| {label} | {mutants}{pending} | {counts['killed']} | {counts['survived'] + counts['suspicious']} | "
+        f"{counts['untested']} | {counts['equivalent']} | {score} |"
+    )
+
+
+def write_into(path: Path, text: str) -> None:
+    block = f"{MARKER_BEGIN}\n{text}\n{MARKER_END}"
+    current = path.read_text() if path.exists() else ""
+    if MARKER_BEGIN in current:
+        before, rest = current.split(MARKER_BEGIN, 1)
+        path.write_text(before + block + rest.split(MARKER_END, 1)[1])
+    else:
+        path.write_text(current.rstrip("\n") + "\n\n" + block + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-run", action="store_true", help="only report what the last run left in mutants/")
+    parser.add_argument("--max-children", type=int, default=1, help="mutants tested in parallel")
+    parser.add_argument("--write", type=Path, help="put the score table between the markers of this file")
+    parser.add_argument("mutants", nargs="*", help="run only these mutant names (mutmut's own argument)")
+    args = parser.parse_args(argv)
+    if not args.no_run:
+        mutmut = Path(sys.executable).parent / "mutmut"
+        command = [str(mutmut), "run", "--max-children", str(args.max_children), *args.mutants]
+        subprocess.run(command, cwd=ROOT, check=False)  # our own venv's mutmut
+    table, survivors = score_table()
+    sys.stdout.write(table + "\n\nSurvivors and untested:\n" + "\n".join(f"- {s}" for s in survivors) + "\n")
+    if args.write:
+        write_into(args.write, table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
