@@ -71,6 +71,8 @@ class OpenSolarDialect:
             if rate is None:
                 continue
             requests, period_s = rate
+            if scope == "user":
+                requests = state.config.plan_per_user.get(quota.name, requests)
             wait = state.throttle.check((scope, who, quota.name), requests, period_s)
             if wait is not None:
                 raise HttpError(

@@ -30,6 +30,9 @@ class SandboxConfig:
     api_access_projects: int = 30
     arcadia_app_id: str = "sandbox-app-id"
     arcadia_app_key: str = "sandbox-app-key"
+    # A plan below the published table: per-user requests per period by quota name, e.g.
+    # {"project_details": 30} (gateway/sandbox/quotas.py names), as some real contracts have.
+    plan_per_user: dict[str, int] = field(default_factory=dict)
     variant_shapes: bool = False
 
 

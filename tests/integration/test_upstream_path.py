@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from typing import Any
 
 import pytest
 
-from gateway.sandbox import Fault, SandboxConfig, SandboxState
+from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
 from tests.conftest import Gateway, GatewayFactory, errors_by_code, sandbox_settings
 
 pytestmark = pytest.mark.integration
@@ -75,3 +77,34 @@ async def test_arcadia_halves_its_concurrency_and_pauses_on_a_429(gateway: Gatew
     (error,) = errors_by_code(second)["THROTTLED"]
     assert error["extensions"]["paced"] is True and error["extensions"]["retryAfter"] >= 29
     assert gateway.sandbox.counts["arcadia.incentives"] == calls  # paused: Arcadia was not asked again
+
+
+DETAIL = '{ org { project(id: "%d") { county } } }'
+
+
+async def burst(gateway: Gateway, project_ids: list[int]) -> list[dict[str, Any]]:
+    return list(await asyncio.gather(*(gateway.query(DETAIL % pid) for pid in project_ids)))
+
+
+async def test_a_plan_below_the_table_costs_one_burst_of_429s_not_two(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig(plan_per_user={"project_details": 30}))  # the table says 100
+    ids = sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids
+    async with gateway_factory(sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=0.2), sandbox) as gateway:
+        await burst(gateway, ids[:40])
+        first_429s = sandbox.statuses["opensolar.project_detail:429"]
+        assert sandbox.statuses["opensolar.project_detail:200"] == 30 and first_429s >= 1
+        calls = sandbox.counts["opensolar.project_detail"]
+        second = await burst(gateway, ids[40:80])
+    assert sandbox.statuses["opensolar.project_detail:429"] == first_429s  # no new upstream 429
+    assert sandbox.counts["opensolar.project_detail"] == calls  # the bucket is paused until Retry-After
+    assert all(set(errors_by_code(r)) == {"THROTTLED"} for r in second)
+
+
+async def test_deployment_quotas_pace_a_smaller_plan_without_a_429(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig(plan_per_user={"project_details": 30}))
+    ids = sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids
+    settings = sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=0.2, GATEWAY_OPENSOLAR_QUOTAS="project_detail=30/minute")
+    async with gateway_factory(settings, sandbox) as gateway:
+        results = await burst(gateway, ids[:40])
+    assert sum(1 for r in results if r["data"]["org"]["project"]) == 27  # 30 x the 0.9 safety factor
+    assert sandbox.statuses["opensolar.project_detail:429"] == 0
