@@ -51,6 +51,8 @@ DEFAULT_CACHE_TTLS_S: dict[str, float] = {
     "files": 300,
     "file": 300,
     "webhooks": 30,
+    "roles": 300,
+    "workflows": 300,
     "incentives": 3600,
     "incentive": 3600,
     "applicabilities": 86400,

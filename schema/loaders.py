@@ -27,6 +27,13 @@ from gateway.upstreams.opensolar_models import (
     SystemRecord,
     WebhookRecord,
 )
+from gateway.upstreams.opensolar_people import (
+    EventRecord,
+    RoleRecord,
+    WebhookLogRecord,
+    WebhookQueueRecord,
+    WorkflowRecord,
+)
 
 __all__ = ["IncentivePageKey", "Loaders", "PageKey", "SystemDetailsKey"]
 
@@ -53,6 +60,7 @@ class PageKey:
     limit: int
     files: PrivateFileFilter | None = None
     query: ListQuery | None = None  # search, ordering and Teams filters of projects and contacts
+    flags: tuple[bool | None, bool | None] = (None, None)  # workflows: is_default, is_archived
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +125,28 @@ class Loaders:
         )
         self.files_page: DataLoader[PageKey, list[PrivateFileRecord]] = _loader(
             lambda k: opensolar.private_files(self.token, k.org_id, k.page, k.limit, k.files or PrivateFileFilter())
+        )
+        self._people(opensolar)
+
+    def _people(self, opensolar: OpenSolarClient) -> None:
+        """Roles, workflows, events and webhook observability (the people and the pipeline)."""
+        self.roles_page: DataLoader[PageKey, list[RoleRecord]] = _loader(
+            lambda k: opensolar.roles(self.token, k.org_id, k.page, k.limit, k.query.ordering if k.query else None)
+        )
+        self.role: DataLoader[tuple[int, int], RoleRecord] = _loader(lambda k: opensolar.role(self.token, *k))
+        self.workflows_page: DataLoader[PageKey, list[WorkflowRecord]] = _loader(
+            lambda k: opensolar.workflows(self.token, k.org_id, k.page, k.limit, *k.flags)
+        )
+        self.workflow: DataLoader[tuple[int, int], WorkflowRecord] = _loader(
+            lambda k: opensolar.workflow(self.token, *k)
+        )
+        self.event: DataLoader[tuple[int, int], EventRecord] = _loader(lambda k: opensolar.event(self.token, *k))
+        self.webhook: DataLoader[tuple[int, int], WebhookRecord] = _loader(lambda k: opensolar.webhook(self.token, *k))
+        self.webhook_logs_page: DataLoader[PageKey, list[WebhookLogRecord]] = _loader(
+            lambda k: opensolar.webhook_logs(self.token, k.org_id, k.page, k.limit, k.query.search if k.query else None)
+        )
+        self.webhook_queue_page: DataLoader[PageKey, list[WebhookQueueRecord]] = _loader(
+            lambda k: opensolar.webhook_queue(self.token, k.org_id, k.page, k.limit)
         )
 
     @property

@@ -23,6 +23,7 @@ from gateway.sandbox.opensolar_routes import opensolar_routes
 from gateway.sandbox.opensolar_writes import opensolar_write_routes
 from gateway.sandbox.pipeline import sandbox_state
 from gateway.sandbox.state import Fault, SandboxConfig, SandboxState
+from gateway.sandbox.team_routes import team_routes
 
 __all__ = ["create_sandbox_app", "sandbox_app_from_env"]
 
@@ -70,6 +71,7 @@ def create_sandbox_app(config: SandboxConfig | None = None, state: SandboxState 
     routes = [
         *opensolar_routes(),
         *opensolar_write_routes(),
+        *team_routes(),
         *arcadia_routes(),
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),

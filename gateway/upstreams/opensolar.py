@@ -19,6 +19,7 @@ from gateway.errors import (
     NotFoundError,
     UpstreamBadResponse,
     UpstreamError,
+    UpstreamUnavailable,
     error_for_status,
     redact,
     validation_fields,
@@ -39,6 +40,13 @@ from gateway.upstreams.opensolar_models import (
     SystemRecord,
     WebhookRecord,
     id_from_url,
+)
+from gateway.upstreams.opensolar_people import (
+    EventRecord,
+    RoleRecord,
+    WebhookLogRecord,
+    WebhookQueueRecord,
+    WorkflowRecord,
 )
 from gateway.upstreams.opensolar_writes import OpenSolarWrites
 from gateway.upstreams.tolerant import replace_raw
@@ -221,6 +229,49 @@ class OpenSolarClient(OpenSolarWrites):
 
     async def webhooks(self, token: str, org_id: int, page: int, limit: int) -> list[WebhookRecord]:
         return await self._page(WebhookRecord, token, f"/api/orgs/{org_id}/webhooks/", page, limit)
+
+    async def webhook(self, token: str, org_id: int, webhook_id: int) -> WebhookRecord:
+        return await self._one(WebhookRecord, token, f"/api/orgs/{org_id}/webhooks/{webhook_id}/")
+
+    async def webhook_logs(
+        self, token: str, org_id: int, page: int, limit: int, search: str | None = None
+    ) -> list[WebhookLogRecord]:
+        params: dict[str, str | int] = {"search": search} if search else {}
+        path = f"/api/orgs/{org_id}/webhook_process_logs/"
+        try:
+            return await self._page(WebhookLogRecord, token, path, page, limit, params)
+        except UpstreamUnavailable as exc:
+            if exc.status == 500 and page > 1:
+                return []  # documented: a page past the end of the logs is an HTTP 500
+            raise
+
+    async def webhook_queue(self, token: str, org_id: int, page: int, limit: int) -> list[WebhookQueueRecord]:
+        return await self._page(WebhookQueueRecord, token, f"/api/orgs/{org_id}/webhook_queue_models/", page, limit)
+
+    async def roles(
+        self, token: str, org_id: int, page: int, limit: int, ordering: str | None = None
+    ) -> list[RoleRecord]:
+        params: dict[str, str | int] = {"fieldset": "list", **({"ordering": ordering} if ordering else {})}
+        return await self._page(RoleRecord, token, f"/api/orgs/{org_id}/roles/", page, limit, params)
+
+    async def role(self, token: str, org_id: int, role_id: int) -> RoleRecord:
+        return await self._one(RoleRecord, token, f"/api/orgs/{org_id}/roles/{role_id}/")
+
+    async def workflows(
+        self, token: str, org_id: int, page: int, limit: int, is_default: bool | None, is_archived: bool | None
+    ) -> list[WorkflowRecord]:
+        params: dict[str, str | int] = {}
+        for key, value in (("is_default", is_default), ("is_archived", is_archived)):
+            if value is not None:
+                params[key] = "true" if value else "false"
+        return await self._page(WorkflowRecord, token, f"/api/orgs/{org_id}/workflows/", page, limit, params)
+
+    async def workflow(self, token: str, org_id: int, workflow_id: int) -> WorkflowRecord:
+        return await self._one(WorkflowRecord, token, f"/api/orgs/{org_id}/workflows/{workflow_id}/")
+
+    async def event(self, token: str, org_id: int, event_id: int) -> EventRecord:
+        """Events are org-level (``/projects/:id/events/`` is a 404, checked live)."""
+        return await self._one(EventRecord, token, f"/api/orgs/{org_id}/events/{event_id}/")
 
     async def create_webhook(self, token: str, org_id: int, body: Mapping[str, Any]) -> WebhookRecord:
         payload = await self.request(

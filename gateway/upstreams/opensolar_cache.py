@@ -29,6 +29,11 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/api/orgs/\d+/private_files/$"), "files"),
     (re.compile(r"^/api/orgs/\d+/private_files/(\d+)/$"), "file"),
     (re.compile(r"^/api/orgs/\d+/webhooks/$"), "webhooks"),
+    (re.compile(r"^/api/orgs/\d+/webhooks/(\d+)/$"), "webhooks"),
+    (re.compile(r"^/api/orgs/\d+/roles/$"), "roles"),
+    (re.compile(r"^/api/orgs/\d+/roles/(\d+)/$"), "roles"),
+    (re.compile(r"^/api/orgs/\d+/workflows/$"), "workflows"),
+    (re.compile(r"^/api/orgs/\d+/workflows/(\d+)/$"), "workflows"),
     (re.compile(r"^/api/user_logins/$"), "proposal"),
 ]
 _ORG = re.compile(r"^/api/orgs/(\d+)/")
@@ -69,7 +74,7 @@ def tags_for(path: str, params: Mapping[str, str | int], payload: Any) -> set[st
     rows = payload if isinstance(payload, list) else []
     org = _ORG.match(path)
     tags: set[str] = {f"opensolar:org:{org.group(1)}"} if kind == "org" and org else set()
-    if kind in {"projects", "contacts", "files", "webhooks"}:
+    if kind in {"projects", "contacts", "files", "webhooks", "workflows", "roles"}:
         tags.add(f"opensolar:list:{kind}")
     if kind == "projects":
         for row in rows:

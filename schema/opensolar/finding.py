@@ -28,6 +28,7 @@ __all__ = [
     "ContactOrdering",
     "ProjectFilter",
     "ProjectOrdering",
+    "RoleOrdering",
     "contacts_connection",
     "list_query",
     "projects_connection",
@@ -65,6 +66,14 @@ class ContactOrdering(Enum):
     FAMILY_NAME_DESC = strawberry.enum_value("-family_name", description="By family name, Z to A.")
     EMAIL = strawberry.enum_value("email", description="By email, A to Z.")
     EMAIL_DESC = strawberry.enum_value("-email", description="By email, Z to A.")
+
+
+@strawberry.enum(description="Orders the org's roles (ordering=; the documented fields are id and is_admin).")
+class RoleOrdering(Enum):
+    ID = strawberry.enum_value("id", description="By id, ascending.")
+    ID_DESC = strawberry.enum_value("-id", description="By id, descending.")
+    IS_ADMIN = strawberry.enum_value("is_admin", description="Members before admins.")
+    IS_ADMIN_DESC = strawberry.enum_value("-is_admin", description="Admins first.")
 
 
 @strawberry.input(

@@ -18,13 +18,17 @@ from schema.opensolar.finding import (
     ContactOrdering,
     ProjectFilter,
     ProjectOrdering,
+    RoleOrdering,
     contacts_connection,
     list_query,
     projects_connection,
 )
+from schema.opensolar.people import Event, OrgWorkflow, Role
 from schema.opensolar.plan import ApiPlan, infer_plan
+from schema.opensolar.project_people import ORG_WORKFLOWS_PAGE
 from schema.opensolar.projects import Project
 from schema.opensolar.systems import System
+from schema.opensolar.webhook_logs import WebhookLog, WebhookQueueItem
 from schema.opensolar.webhooks import Webhook
 from schema.opensolar.writing import arg
 from schema.pagination import Connection, paginate
@@ -33,6 +37,8 @@ __all__ = ["Org"]
 
 MAX_SEARCH_CHARS = 200
 MAX_BY_IDS = 100
+_FIRST = "Items per page, 1 to 100 (default 20); one upstream list call per page."
+_AFTER = "An endCursor or cursor from a previous page of this connection."
 
 
 @strawberry.type(description="An OpenSolar organisation.")
@@ -168,3 +174,90 @@ class Org:
             after,
             lambda r: Webhook(record=r),
         )
+
+    @strawberry.field(
+        description="One webhook by id (GET /api/orgs/:org_id/webhooks/:id/, cached 30 s, evicted by writes)."
+    )
+    async def webhook(
+        self, info: Info, id: Annotated[strawberry.ID, arg("The webhook's upstream id.")]
+    ) -> Webhook | None:
+        return Webhook(record=await info.context.loaders.webhook.load((self.org_id, parse_id(id, "id"))))
+
+    @strawberry.field(
+        description="OpenSolar's webhook delivery log, newest first (GET webhook_process_logs/, one call per page; "
+        "never cached: it is for debugging)."
+    )
+    async def webhook_logs(
+        self,
+        info: Info,
+        first: Annotated[int | None, arg(_FIRST)] = None,
+        after: Annotated[str | None, arg(_AFTER)] = None,
+        search: Annotated[str | None, arg("Sent upstream as search= (at most 200 characters).")] = None,
+    ) -> Connection[WebhookLog] | None:
+        query = list_query(search, None, None, None)
+        loader = info.context.loaders.webhook_logs_page
+        return await paginate(
+            lambda page, limit: loader.load(PageKey("webhook_logs", self.org_id, page, limit, query=query)),
+            first,
+            after,
+            lambda r: WebhookLog(record=r),
+        )
+
+    @strawberry.field(description="Deliveries waiting for a retry (GET webhook_queue_models/, one call per page).")
+    async def webhook_queue(
+        self,
+        info: Info,
+        first: Annotated[int | None, arg(_FIRST)] = None,
+        after: Annotated[str | None, arg(_AFTER)] = None,
+    ) -> Connection[WebhookQueueItem] | None:
+        loader = info.context.loaders.webhook_queue_page
+        return await paginate(
+            lambda page, limit: loader.load(PageKey("webhook_queue", self.org_id, page, limit)),
+            first,
+            after,
+            lambda r: WebhookQueueItem(record=r),
+        )
+
+    @strawberry.field(description="The org's team members (GET /api/orgs/:org_id/roles/?fieldset=list, cached 5 min).")
+    async def roles(
+        self,
+        info: Info,
+        first: Annotated[int | None, arg(_FIRST)] = None,
+        after: Annotated[str | None, arg(_AFTER)] = None,
+        ordering: Annotated[RoleOrdering | None, arg("Sent upstream as ordering= (id or is_admin).")] = None,
+    ) -> Connection[Role] | None:
+        query = list_query(None, ordering, None, None)
+        loader = info.context.loaders.roles_page
+        return await paginate(
+            lambda page, limit: loader.load(PageKey("roles", self.org_id, page, limit, query=query)),
+            first,
+            after,
+            lambda r: Role(record=r),
+        )
+
+    @strawberry.field(description="One team member by role id (GET /api/orgs/:org_id/roles/:id/).")
+    async def role(self, info: Info, id: Annotated[strawberry.ID, arg("The role's upstream id.")]) -> Role | None:
+        return Role(record=await info.context.loaders.role.load((self.org_id, parse_id(id, "id"))))
+
+    @strawberry.field(
+        description="The org's workflows with their stages in order (GET /api/orgs/:org_id/workflows/, one call "
+        "per 100, cached 5 min)."
+    )
+    async def workflows(
+        self,
+        info: Info,
+        is_default: Annotated[bool | None, arg("Sent upstream as is_default=.")] = None,
+        is_archived: Annotated[bool | None, arg("Sent upstream as is_archived=.")] = None,
+    ) -> list[OrgWorkflow]:
+        key = PageKey("workflows", self.org_id, 1, ORG_WORKFLOWS_PAGE, flags=(is_default, is_archived))
+        return [OrgWorkflow(record=w) for w in await info.context.loaders.workflows_page.load(key)]
+
+    @strawberry.field(description="One workflow by id (GET /api/orgs/:org_id/workflows/:id/).")
+    async def workflow(
+        self, info: Info, id: Annotated[strawberry.ID, arg("The workflow's upstream id.")]
+    ) -> OrgWorkflow | None:
+        return OrgWorkflow(record=await info.context.loaders.workflow.load((self.org_id, parse_id(id, "id"))))
+
+    @strawberry.field(description="One event by id, whole (GET /api/orgs/:org_id/events/:id/; events are org-level).")
+    async def event(self, info: Info, id: Annotated[strawberry.ID, arg("The event's upstream id.")]) -> Event | None:
+        return Event(record=await info.context.loaders.event.load((self.org_id, parse_id(id, "id"))))

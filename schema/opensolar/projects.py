@@ -11,6 +11,9 @@ from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
 from gateway.upstreams.opensolar_models import ProjectRecord, id_from_url
+from gateway.upstreams.opensolar_models import Workflow as WorkflowRef
+from gateway.upstreams.opensolar_people import ProjectPeople
+from gateway.upstreams.tolerant import raw_of
 from schema.incentives.queries import input_map
 from schema.incentives.stitch import ProjectIncentives, project_incentives
 from schema.incentives.types import ApplicabilityInput
@@ -20,9 +23,12 @@ from schema.opensolar.contacts import Contact
 from schema.opensolar.design_types import Design, decode_once
 from schema.opensolar.fields import record_field
 from schema.opensolar.files import PrivateFile
+from schema.opensolar.people import Event, OrgWorkflow, ProjectTag, Tariffs, TeamAssignment, WorkflowStage
+from schema.opensolar.project_people import assignment, linked_id, people_of, stage_of
 from schema.opensolar.proposals import Proposal
 from schema.opensolar.systems import System, SystemDetails
 from schema.raw import raw_field
+from schema.scalars import json_value
 
 if TYPE_CHECKING:
     from schema.opensolar.org import Org
@@ -42,11 +48,26 @@ class DesignStatus(Enum):
     )
 
 
-@strawberry.type
+@strawberry.type(description="Where the project is in its workflow (the workflow object of project rows and detail).")
 class Workflow:
-    id: int | None
-    workflow_id: int | None
-    active_stage_id: int | None
+    org_id: strawberry.Private[int]
+    flow: strawberry.Private[WorkflowRef]
+    id: int | None = strawberry.field(description="The project's workflow-assignment id.")
+    workflow_id: int | None = strawberry.field(description="The workflow's id (Org.workflows).")
+    active_stage_id: int | None = strawberry.field(description="The current stage's id (moveProjectStage changes it).")
+
+    @strawberry.field(
+        description="The current stage: title, milestone and order, from the org's workflows list (one call, cached, "
+        "shared by every project)."
+    )
+    async def stage(self, info: Info) -> WorkflowStage | None:
+        _, stage = await stage_of(info, self.org_id, self.flow)
+        return WorkflowStage(record=stage) if stage else None
+
+    @strawberry.field(description="The whole workflow, with every stage in order (same call as stage).")
+    async def definition(self, info: Info) -> OrgWorkflow | None:
+        workflow, _ = await stage_of(info, self.org_id, self.flow)
+        return OrgWorkflow(record=workflow) if workflow else None
 
 
 @strawberry.type(description="The team member assigned to the project (email and phone as OpenSolar masks them).")
@@ -55,6 +76,21 @@ class TeamMember:
     name: str | None
     email: str | None
     phone: str | None
+
+
+_DETAIL = " From project detail (one call, 100/min per user, shared by every detail field)."
+
+
+@strawberry.type(description="Serial numbers recorded on the project, as free text.")
+class SerialNumbers:
+    panels: str | None = strawberry.field(description="Panel serial numbers (serial_numbers_panels).")
+    inverters: str | None = strawberry.field(description="Inverter serial numbers (serial_numbers_inverters).")
+    batteries: str | None = strawberry.field(description="Battery serial numbers (serial_numbers_batteries).")
+
+
+def _linked(url: str | None) -> strawberry.ID | None:
+    found = linked_id(url)
+    return strawberry.ID(found) if found is not None else None
 
 
 def _parts(values: list[str] | None, name: str) -> tuple[str, ...]:
@@ -132,8 +168,14 @@ class Project:
     @strawberry.field
     async def workflow(self, info: Info) -> Workflow | None:
         flow = (await self._with(info, "workflow")).workflow
-        return (
-            Workflow(id=flow.id, workflow_id=flow.workflow_id, active_stage_id=flow.active_stage_id) if flow else None
+        if flow is None:
+            return None
+        return Workflow(
+            org_id=self.org_id,
+            flow=flow,
+            id=flow.id,
+            workflow_id=flow.workflow_id,
+            active_stage_id=flow.active_stage_id,
         )
 
     @strawberry.field
@@ -147,6 +189,92 @@ class Project:
             email=record.assigned_role_email,
             phone=record.assigned_role_phone,
         )
+
+    async def _people(self, info: Info) -> ProjectPeople:
+        return people_of(await self._with(info, "events_data"))
+
+    @strawberry.field(description="The designer (assigned_designer_role)." + _DETAIL)
+    async def assigned_designer(self, info: Info) -> TeamAssignment | None:
+        return assignment(await self._people(info), "assigned_designer_role")
+
+    @strawberry.field(description="The salesperson (assigned_salesperson_role)." + _DETAIL)
+    async def assigned_salesperson(self, info: Info) -> TeamAssignment | None:
+        return assignment(await self._people(info), "assigned_salesperson_role")
+
+    @strawberry.field(
+        description="The installer (assigned_installer_role; OpenSolar sends no masked contact)." + _DETAIL
+    )
+    async def assigned_installer(self, info: Info) -> TeamAssignment | None:
+        return assignment(await self._people(info), "assigned_installer_role")
+
+    @strawberry.field(description="The site inspector (assigned_site_inspector_role)." + _DETAIL)
+    async def assigned_site_inspector(self, info: Info) -> TeamAssignment | None:
+        return assignment(await self._people(info), "assigned_site_inspector_role")
+
+    @strawberry.field(description="The events timeline (events_data), oldest first." + _DETAIL)
+    async def events(self, info: Info) -> list[Event]:
+        return [Event(record=e) for e in (await self._people(info)).events_data]
+
+    @strawberry.field(description="The project's tags (tags_data)." + _DETAIL)
+    async def tags(self, info: Info) -> list[ProjectTag]:
+        return [
+            ProjectTag(id=strawberry.ID(str(t.id)) if t.id is not None else None, title=t.title)
+            for t in (await self._people(info)).tags_data
+        ]
+
+    @strawberry.field(description="Stars on the project, as OpenSolar sends them (a list)." + _DETAIL)
+    async def stars(self, info: Info) -> JSON | None:
+        return json_value((await self._people(info)).stars)
+
+    @strawberry.field(description="OpenSolar's project_sold fact (null: not sold)." + _DETAIL)
+    async def project_sold(self, info: Info) -> JSON | None:
+        return json_value((await self._people(info)).project_sold)
+
+    @strawberry.field(description="OpenSolar's project_installed fact (null: not installed)." + _DETAIL)
+    async def project_installed(self, info: Info) -> JSON | None:
+        return json_value((await self._people(info)).project_installed)
+
+    @strawberry.field(description="The sold payment option's id (payment_option_sold)." + _DETAIL)
+    async def payment_option_sold_id(self, info: Info) -> strawberry.ID | None:
+        return _linked((await self._people(info)).payment_option_sold)
+
+    @strawberry.field(description="The sold system's id (system_sold; soldSystem reads it)." + _DETAIL)
+    async def system_sold_id(self, info: Info) -> strawberry.ID | None:
+        return _linked((await self._people(info)).system_sold)
+
+    @strawberry.field(description="The installed system's id (system_installed)." + _DETAIL)
+    async def system_installed_id(self, info: Info) -> strawberry.ID | None:
+        return _linked((await self._people(info)).system_installed)
+
+    @strawberry.field(description="Utility tariffs, current and proposed." + _DETAIL)
+    async def tariffs(self, info: Info) -> Tariffs:
+        people = await self._people(info)
+        return Tariffs(
+            current_id=_linked(people.utility_tariff_current),
+            proposed_id=_linked(people.utility_tariff_proposed),
+            current=json_value(people.utility_tariff_current_data or people.utility_tariff_or_guess),
+            proposed=json_value(people.utility_tariff_proposed_data or people.utility_tariff_proposed_or_guess),
+        )
+
+    @strawberry.field(description="Custom project info 1 to 5, in order (custom_project_info_1..5)." + _DETAIL)
+    async def custom_project_info(self, info: Info) -> list[str | None]:
+        people = await self._people(info)
+        return [getattr(people, f"custom_project_info_{n}") for n in range(1, 6)]
+
+    @strawberry.field(description="Serial numbers of panels, inverters and batteries, as free text." + _DETAIL)
+    async def serial_numbers(self, info: Info) -> SerialNumbers:
+        people = await self._people(info)
+        return SerialNumbers(
+            panels=people.serial_numbers_panels,
+            inverters=people.serial_numbers_inverters,
+            batteries=people.serial_numbers_batteries,
+        )
+
+    @strawberry.field(description="Connected orgs the project is shared with (shared_with; shareProject sets it).")
+    async def shared_with_org_ids(self, info: Info) -> list[strawberry.ID]:
+        raw = raw_of(self.record)
+        record = self.record if isinstance(raw, dict) and "shared_with" in raw else await self.load_full(info)
+        return [i for i in (_linked(u) for u in people_of(record).shared_with) if i is not None]
 
     @strawberry.field
     def org(self) -> Annotated[Org, strawberry.lazy("schema.opensolar.org")]:

@@ -1,0 +1,94 @@
+"""The people and the pipeline as typed fields: roles, workflows and stages, assignments, events, webhook logs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Gateway, errors_by_code
+
+pytestmark = pytest.mark.integration
+
+
+async def test_roles_workflows_and_a_projects_stage(gateway: Gateway) -> None:
+    result = await gateway.query(
+        """{ org {
+          roles(ordering: IS_ADMIN_DESC) { nodes { id display email isAdmin jobTitle } }
+          role(id: "101777") { display }
+          workflows(isArchived: false) { id title isDefault stages { id title milestone order } }
+          project(id: "3001") { stage workflow { activeStageId stage { id title milestone } definition { title } } }
+        } }"""
+    )
+    assert "errors" not in result, result["errors"]
+    org = result["data"]["org"]
+    assert org["roles"]["nodes"][0]["isAdmin"] is True and len(org["roles"]["nodes"]) == 5
+    assert org["role"] == {"display": "Sam Designer"}
+    assert [w["title"] for w in org["workflows"]] == ["Residential solar"]
+    assert [s["milestone"] for s in org["workflows"][0]["stages"]] == [0, 1, 2, 3, 4]
+    project = org["project"]
+    assert project["workflow"]["stage"]["milestone"] == project["stage"]
+    assert project["workflow"]["stage"]["id"] == str(project["workflow"]["activeStageId"])
+    assert project["workflow"]["definition"] == {"title": "Residential solar"}
+
+
+async def test_assignments_events_tags_tariffs_and_facts(gateway: Gateway) -> None:
+    await gateway.query(
+        'mutation { assignProjectTeam(id: "3001", input: {designerRoleId: "101777", installerRoleId: "101776"}) '
+        "{ id } }"
+    )
+    await gateway.query('mutation { moveProjectStage(id: "3001", stageId: "52147") { id } }')
+    await gateway.query(
+        'mutation { updateProject(id: "3001", input: {customProjectInfo2: "roof: tile", serialNumbersPanels: "SN1"}) '
+        "{ id } }"
+    )
+    result = await gateway.query(
+        """{ org { project(id: "3001") {
+          assignedDesigner { roleId name email phone role { email } }
+          assignedInstaller { name email }
+          assignedSalesperson { name }
+          events { id eventTypeId title }
+          tags { title } stars projectSold projectInstalled systemSoldId systemInstalledId paymentOptionSoldId
+          tariffs { current proposed }
+          customProjectInfo serialNumbers { panels inverters }
+          sharedWithOrgIds
+        } } }"""
+    )
+    assert "errors" not in result, result["errors"]
+    project = result["data"]["org"]["project"]
+    assert project["assignedDesigner"] == {
+        "roleId": "101777",
+        "name": "Sam Designer",
+        "email": "s****@s*******.com",
+        "phone": "*****",
+        "role": {"email": "sam.designer@solar001.com"},
+    }
+    assert project["assignedInstaller"] == {"name": "Pat Installer", "email": None}
+    assert project["assignedSalesperson"] is None
+    assert [e["eventTypeId"] for e in project["events"]] == [56]
+    assert project["customProjectInfo"] == ["", "roof: tile", "", "", ""]
+    assert project["serialNumbers"] == {"panels": "SN1", "inverters": ""}
+    assert project["tariffs"]["current"]["code"] == "E-1"
+    event_id = project["events"][0]["id"]
+    event = await gateway.query("query($id: ID!) { org { event(id: $id) { title projectId } } }", {"id": event_id})
+    assert event["data"]["org"]["event"]["projectId"] == "3001"
+
+
+async def test_webhook_by_id_logs_and_queue(gateway: Gateway) -> None:
+    result = await gateway.query(
+        """{ org { webhook(id: "701") { endpoint }
+           webhookLogs(first: 2) { pageInfo { hasNextPage } nodes { webhookId successful modelName eventName } }
+           webhookQueue { nodes { webhookId numberOfAttempts } } } }"""
+    )
+    assert "errors" not in result, result["errors"]
+    org = result["data"]["org"]
+    assert org["webhook"]["endpoint"] == "https://crm.example.com/hooks/opensolar"
+    assert org["webhookLogs"]["nodes"][0] == {
+        "webhookId": "701",
+        "successful": True,
+        "modelName": "Project",
+        "eventName": "UPDATE",
+    }
+    assert org["webhookQueue"]["nodes"] == [{"webhookId": "701", "numberOfAttempts": 2}]
+    past_the_end = await gateway.query('{ org { webhookLogs(first: 50, after: "b2Zmc2V0OjEwMA==") { nodes { id } } } }')
+    assert past_the_end["data"]["org"]["webhookLogs"]["nodes"] == []  # the documented 500 on an empty page
+    missing = await gateway.query('{ org { webhook(id: "9") { id } } }')
+    assert "NOT_FOUND" in errors_by_code(missing)
