@@ -20,7 +20,6 @@ __all__ = [
     "SceneSummary",
     "SceneSystem",
     "number",
-    "scene_systems",
     "summarize",
     "text",
 ]
@@ -173,7 +172,3 @@ def summarize(document: dict[str, Any]) -> SceneSummary:
     finance = {s["uuid"]: s for s in _list(document.get("systems")) if isinstance(s, dict) and text(s.get("uuid"))}
     systems = [_system(entry, found, finance) for entry in found.systems]
     return SceneSummary(_origin(document), systems, panels)
-
-
-def scene_systems(document: dict[str, Any]) -> list[SceneSystem]:
-    return summarize(document).systems

@@ -31,7 +31,6 @@ from schema.info import Info
 from schema.loaders import SystemDetailsKey
 from schema.opensolar.design_types import decode_once
 from schema.opensolar.systems import System
-from schema.scene import scene_systems
 
 if TYPE_CHECKING:
     from schema.opensolar.projects import Project
@@ -148,7 +147,7 @@ async def _detail(info: Info, project: Project, needed: set[str], sold_only: boo
     if "systemSizeAcW" in needed and record.design:
         try:
             document = await decode_once(info.context, record.id, record.design)
-            scenes = scene_systems(document.document)
+            scenes = document.scene.systems  # read in the decode's worker thread
             sources.ac_watts = {s.uuid: s.ac_watts for s in scenes if s.uuid and s.ac_watts is not None}
         except GatewayError as exc:
             sources.warnings.append(StitchWarning(code=exc.code, message=f"systemSizeAcW not derived: {exc.message}"))

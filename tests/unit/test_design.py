@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
 from schema import design
 from schema.design import DECODE_CONCURRENCY, SINGLE_PASS_BYTES, DesignCodec, decode_design, json_at_path
+from schema.scene import MAX_SCENE_DEPTH, SceneGroup, SceneInverter, summarize
 
 MiB = 1024 * 1024
 
@@ -194,3 +195,43 @@ def test_arbitrary_strings_only_ever_raise_design_errors(garbage: str) -> None:
 def test_arbitrary_bytes_only_ever_raise_design_errors(garbage: bytes) -> None:
     with contextlib.suppress(DesignError):
         decode_design(base64.b64encode(garbage).decode(), 64 * 1024)
+
+
+def test_the_scene_summary_reads_odd_values_as_none() -> None:
+    grid = {
+        "type": "OsModuleGrid",
+        "uuid": {"a": 1},
+        "userData": {"azimuth": "south", "slope": 20},
+        "children": [{"type": "OsModule"}, {"type": "OsModule", "children": [{"type": "OsModule"}]}, 5, None],
+    }
+    inverter = {"code": {"a": 1}, "manufacturer_name": 5, "quantity": True, "max_power_rating": 2}
+    system = {
+        "type": "OsSystem",
+        "uuid": ["A"],
+        "userData": {"kwStc": "5", "inverters": [inverter], "output": {"monthly": [1, "2"], "annual": 9}},
+        "children": [grid],
+    }
+    document = {
+        "object": {"type": "Scene", "userData": {"sceneOrigin4326": ["x", 1]}, "children": [system, "junk"]},
+        "systems": [{"uuid": ["A"], "payment_options": "x"}, "junk"],
+    }
+    summary = summarize(document)
+    assert summary.origin is None
+    assert summary.panel_count == 3
+    (read,) = summary.systems
+    assert (read.uuid, read.kw_stc, read.annual_output_kwh, read.monthly_output_kwh) == (None, None, 9.0, None)
+    assert read.finance == {}
+    assert read.inverters == [SceneInverter(None, None, None, 2.0)]
+    assert read.ac_watts is None
+    assert read.groups == [SceneGroup(None, None, 20.0, 3)]
+    assert read.panel_count == 3
+
+
+def test_the_scene_summary_stops_at_its_depth_bound() -> None:
+    node: dict[str, Any] = {"type": "OsModule"}
+    for _ in range(MAX_SCENE_DEPTH):
+        node = {"type": "Group", "children": [node, {"type": "OsModule"}]}
+    summary = summarize({"object": node})
+    assert summary.panel_count == MAX_SCENE_DEPTH + 1  # the deepest panels sit exactly at the bound
+    deeper = summarize({"object": {"type": "Group", "children": [node]}})
+    assert deeper.panel_count == MAX_SCENE_DEPTH - 1  # one level more: the two deepest are not read
