@@ -159,6 +159,12 @@ def test_a_bomb_past_the_default_cap_holds_a_few_mib_at_most(forged_size: bool) 
     assert peak < SINGLE_PASS_BYTES + 4 * MiB  # far below the 64 MiB the cap would allow
 
 
+def test_integers_past_64_bits_read_as_floats_and_nan_is_corrupt() -> None:
+    assert decode_design(encode({"n": 2**70}), MiB).document == {"n": float(2**70)}
+    with pytest.raises(DesignCorruptError, match="JSON"):
+        decode_design(encode({"n": float("nan")}), MiB)
+
+
 def test_json_at_path_by_dots_and_pointer() -> None:
     doc = {"systems": [{"uuid": "A", "pricing": {"tax": 1}}], "a/b": {"~": 2}}
     assert json_at_path(doc, "systems.0.uuid") == "A"
@@ -171,7 +177,12 @@ def test_json_at_path_by_dots_and_pointer() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    # orjson keeps integers exact within 64 bits (signed or unsigned); past that they read as floats
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=30,
 )
