@@ -18,6 +18,8 @@ COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY schema ./schema
 COPY --from=assets /src/gateway/graphiql/vendor ./gateway/graphiql/vendor
+COPY frontend/precompress.py ./frontend/
+RUN pip install --no-cache-dir brotli backports.zstd && python frontend/precompress.py gateway/graphiql/vendor
 RUN pip install --no-cache-dir .
 
 # 3. The runtime: the virtualenv only, as an unprivileged user

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk hit profile reliability assets clean mutation plant-bugs
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk hit profile reliability assets screenshot clean mutation plant-bugs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ typecheck: $(VENV)/.installed-dev
 
 unit: $(VENV)/.installed-dev assets
 	$(BIN)/pytest
+
+## screenshot: GraphiQL's first screen in headless Chromium, kept as docs/graphiql.png (the README's picture)
+screenshot: $(VENV)/.installed-dev assets
+	UPDATE_SCREENSHOT=1 $(BIN)/pytest -q tests/integration/test_graphiql_browser.py -k first_screen
 
 ## schema: rewrite schema/schema.graphql from the code
 schema: $(VENV)/.installed

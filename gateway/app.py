@@ -31,7 +31,7 @@ from gateway.auth import AuthMiddleware, Principal
 from gateway.compression import Compression, PrecompressedFiles
 from gateway.cors import Cors, OriginPolicy, origins_of
 from gateway.gc_tuning import tuned_gc
-from gateway.graphiql import ASSETS_DIR, graphiql_page
+from gateway.graphiql import ASSETS_DIR, favicon, graphiql_page
 from gateway.health import readiness
 from gateway.http_gate import GraphQLGate
 from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
@@ -40,6 +40,7 @@ from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.webhooks import opensolar_webhook
+from gateway.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from schema import Context, build_schema
 from schema.security import Limits
 
@@ -55,6 +56,9 @@ def services_of(app: Starlette) -> Services:
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = CodedTransportWSHandler
+    graphql_ws_handler_class = CodedGraphQLWSHandler
+
     def __init__(self, *args: Any, origins: OriginPolicy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.origins = origins
@@ -177,6 +181,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         WebSocketRoute(GRAPHQL_PATH, graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/graphiql/static", PrecompressedFiles(directory=ASSETS_DIR, check_dir=False), name="graphiql"),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

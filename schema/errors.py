@@ -20,7 +20,7 @@ from strawberry.extensions import SchemaExtension
 from gateway.cache import StaleRead, stale_reads
 from gateway.errors import GatewayError
 
-__all__ = ["ErrorCodes", "StaleReads"]
+__all__ = ["ErrorCodes", "StaleReads", "code_for"]
 
 logger = logging.getLogger("gateway.graphql")
 
@@ -39,6 +39,11 @@ def _document_code(message: str) -> str:
         if fragment in message:
             return code
     return "GRAPHQL_PARSE_FAILED" if message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+
+
+def code_for(message: str) -> str:
+    """The code of an error found before execution, from its message (for errors that arrive without one)."""
+    return "BAD_USER_INPUT" if message.startswith("Variable '$") else _document_code(message)
 
 
 def _is_variable_error(error: GraphQLError) -> bool:

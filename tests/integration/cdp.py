@@ -83,8 +83,11 @@ class Page:
 
 
 @contextmanager
-def browser_page(width: int = 1280, height: int = 800) -> Iterator[Page]:
-    """A blank tab in a fresh headless Chromium (its own profile), closed when the block ends."""
+def browser_page(width: int = 1280, height: int = 800, *, loopback_only: bool = False) -> Iterator[Page]:
+    """A blank tab in a fresh headless Chromium (its own profile), closed when the block ends.
+
+    ``loopback_only``: no host name resolves except loopback addresses (the network is off for the page).
+    """
     binary = chromium()
     with tempfile.TemporaryDirectory() as profile:
         proc = subprocess.Popen(
@@ -94,6 +97,7 @@ def browser_page(width: int = 1280, height: int = 800) -> Iterator[Page]:
                 f"--user-data-dir={profile}",
                 "--remote-debugging-port=0",
                 f"--window-size={width},{height}",
+                *(["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"] if loopback_only else []),
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,3 +96,25 @@ def process(
             proc.kill()
             proc.wait()
         os.unlink(log.name)
+
+
+@contextmanager
+def webhooks(gateway: str, secret: str, project_id: int = 3001) -> Iterator[None]:
+    """A project change posted to the gateway's receiver every 0.2 s until the block ends, so a subscriber gets one."""
+    stop = threading.Event()
+
+    def post() -> None:
+        while not stop.wait(0.2):
+            httpx.post(
+                f"{gateway}/webhooks/opensolar",
+                headers={"X-Solar-Gateway-Secret": secret},
+                json={"model": "Project", "model_id": project_id, "event": "UPDATE", "fields": {"title": "renamed"}},
+            )
+
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

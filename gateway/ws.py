@@ -1,0 +1,55 @@
+"""Subscriptions over WebSocket with the same error codes as HTTP, in both protocols Strawberry serves.
+
+``graphql-transport-ws`` (the ``graphql-ws`` npm library's protocol, GraphiQL's) and the older
+``graphql-ws`` (Apollo's ``subscriptions-transport-ws``) report errors their own way: Strawberry
+sends a subscription's validation errors before anything ran, without ``extensions.code``. Each
+error payload is given the code an HTTP answer would carry (``GRAPHQL_VALIDATION_FAILED``,
+``BAD_USER_INPUT``, the limits' codes); an uncoded error from execution is masked as
+``INTERNAL_SERVER_ERROR``, as over HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from schema import Context
+from schema.errors import code_for
+
+__all__ = ["CodedGraphQLWSHandler", "CodedTransportWSHandler", "coded"]
+
+logger = logging.getLogger("gateway")
+
+
+def coded(error: dict[str, Any]) -> dict[str, Any]:
+    """``error`` (a formatted GraphQL error) with an ``extensions.code``."""
+    if (error.get("extensions") or {}).get("code"):
+        return error
+    if "path" in error:
+        logger.error("uncoded GraphQL error masked: %s", error.get("message"))
+        return {**error, "message": "Unexpected error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+    return {**error, "extensions": {**(error.get("extensions") or {}), "code": code_for(str(error.get("message")))}}
+
+
+def _with_codes(message: Any) -> Any:
+    payload = message.get("payload") if isinstance(message, dict) else None
+    if message["type"] == "error" and isinstance(payload, list):  # graphql-transport-ws
+        return {**message, "payload": [coded(e) for e in payload]}
+    if message["type"] == "error" and isinstance(payload, dict):  # graphql-ws: one error
+        return {**message, "payload": coded(payload)}
+    if isinstance(payload, dict) and payload.get("errors"):  # next / data with errors
+        return {**message, "payload": {**payload, "errors": [coded(e) for e in payload["errors"]]}}
+    return message
+
+
+class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(_with_codes(message))
+
+
+class CodedGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(_with_codes(message))
