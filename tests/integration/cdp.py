@@ -7,10 +7,12 @@ waits for the page itself. Only the standard library, ``httpx`` and ``websockets
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -89,7 +91,8 @@ def browser_page(width: int = 1280, height: int = 800, *, loopback_only: bool = 
     ``loopback_only``: no host name resolves except loopback addresses (the network is off for the page).
     """
     binary = chromium()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile as it closes: leave what they write
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [
                 binary,
@@ -102,6 +105,7 @@ def browser_page(width: int = 1280, height: int = 800, *, loopback_only: bool = 
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: every helper process ends with it
         )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -118,9 +122,11 @@ def browser_page(width: int = 1280, height: int = 800, *, loopback_only: bool = 
                 page.call("Runtime.enable")
                 yield page
         finally:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
