@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 
-__all__ = ["DESCRIPTIONS", "describe"]
+__all__ = ["COSTS", "DESCRIPTIONS", "describe"]
 
 _NULL = " Null when OpenSolar does not send it, or on an error at this path (see the error's extensions.code)."
 _PROJECT = (
@@ -488,6 +488,30 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
+# What a field costs upstream, appended to its description wherever that is written (here or in the code).
+COSTS: dict[str, str] = {
+    "Query.incentives": "One Arcadia search call per page (GET /rest/v1/incentives), cached for an hour.",
+    "Query.incentive": "One Arcadia call (GET /rest/v1/incentives/:id), cached for an hour.",
+    "Query.incentiveApplicabilities": "One Arcadia call (GET /rest/v1/incentives/applicabilities), cached a day.",
+    "Org.contacts": "One contacts-list call per page (GET /api/orgs/:org_id/contacts/).",
+    "Org.privateFiles": "One private-files list call per page (1000/hour per user, 1000/day per org).",
+    "Project.contacts": "No call when the row inlines contacts_data; else the project-detail call (100/min per user).",
+    "Project.systems": "No call when the project detail inlines them; else one systems-list call "
+    "(GET /api/orgs/:org_id/systems/?fieldset=list&project=:id).",
+    "Project.soldSystem": "The project-detail call if the row lacks system_sold, then the project's systems list.",
+    "Project.systemDetails": "One system-details call per project and parts (60/min per user; experimental "
+    "upstream, may time out as UPSTREAM_TIMEOUT).",
+    "Project.privateFiles": "No call when the row inlines private_files_data; else the project-detail call.",
+    "Project.designStatus": "No call when the row says; else the project-detail call (100/min per user).",
+    "Project.design": "From the project-detail call (100/min per user); decoding costs gateway CPU, not calls.",
+    "Project.proposal": "One proposal-data call (GET /api/user_logins/?project_ids=:id&compress_data=1, 100/min "
+    "per user), cached for ten minutes.",
+    "Project.incentives": "One Arcadia search per market per request (cached for an hour), the project's "
+    "systems list, and system details or the design only when an incentive of the market needs their keys.",
+    "System.details": "The project's one system-details call (60/min per user), shared by all its systems.",
+}
+
+
 def _connection_description(name: str) -> str | None:
     for suffix, text in (
         ("Connection", "A page of {0} nodes (Relay connection); page forward with first and after."),
@@ -508,9 +532,10 @@ _GENERIC_FIELDS = {
 
 
 def _fill(owner: object, key: str, generic: str | None = None) -> None:
-    if getattr(owner, "description", None):
-        return
-    text = DESCRIPTIONS.get(key, generic)
+    text = getattr(owner, "description", None) or DESCRIPTIONS.get(key, generic)
+    cost = COSTS.get(key)
+    if cost and text and cost not in text:
+        text = f"{text.rstrip()} {cost}"
     if text:
         owner.description = text  # type: ignore[attr-defined]
 
