@@ -108,3 +108,33 @@ async def test_deployment_quotas_pace_a_smaller_plan_without_a_429(gateway_facto
         results = await burst(gateway, ids[:40])
     assert sum(1 for r in results if r["data"]["org"]["project"]) == 27  # 30 x the 0.9 safety factor
     assert sandbox.statuses["opensolar.project_detail:429"] == 0
+
+
+STORM_QUERY = '{ org { name project(id: "%d") { title proposal { projectId } systems { kwStc } } } }'
+
+
+async def calls_per_request(gateway_factory: GatewayFactory, fault: Fault | None) -> float:
+    sandbox = SandboxState(SandboxConfig())
+    ids = sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids[:10]
+    async with gateway_factory(sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=0.2), sandbox) as gateway:
+        await gateway.query("{ org { name } }")  # the org, fetched (and cached) before the storm
+        sandbox.reset_counters()
+        if fault is not None:
+            sandbox.faults.append(fault)
+        results = await asyncio.gather(*(gateway.query(STORM_QUERY % pid) for pid in ids))
+    assert all(set(errors_by_code(r)) <= {"THROTTLED", "UPSTREAM_UNAVAILABLE"} for r in results)
+    return sandbox.total_calls / len(ids)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        # on a leaf (the proposal), so the storm does not shrink the calls a request makes
+        Fault(route="opensolar.proposal", status=429, headers={"Retry-After": "1"}),  # short: worth retrying
+        Fault(route="opensolar.proposal", status=503),
+    ],
+)
+async def test_a_storm_costs_at_most_a_fifth_more_upstream_calls(gateway_factory: GatewayFactory, fault: Fault) -> None:
+    fault_free = await calls_per_request(gateway_factory, None)
+    storm = await calls_per_request(gateway_factory, fault)
+    assert storm <= 1.2 * fault_free, (storm, fault_free)
