@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.design import bomb_section
+from benchmarks.upstream_path import upstream_section
 from gateway.sandbox import Fault, SandboxConfig, SandboxState
 from tests.conftest import Gateway, running_gateway, sandbox_settings
 from tests.fuzz.test_documents import FIELDS, PUNCTUATION
@@ -288,7 +289,7 @@ def report(attacks: list[Outcome], faults: list[Outcome]) -> str:
 async def main_async() -> str:
     attacks = await run_attacks()
     faults = [await run_fault(name, fault, options) for name, fault, options in FAULTS]
-    return report(attacks, faults) + bomb_section()
+    return report(attacks, faults) + bomb_section() + await upstream_section()
 
 
 def main() -> int:
