@@ -2,8 +2,9 @@
 
 Nothing here runs at import time. The lifespan opens the upstream clients (or the embedded
 sandbox), cache, pacer and bus, and keeps them on ``app.state.services`` for the app's lifetime.
-A request to ``/graphql`` passes the auth middleware (401 before any upstream call), then the HTTP
-gate (size, batching, persisted documents), then Strawberry with its validation limits.
+A request to ``/graphql`` passes the front door (``gateway/http_gate.py``: header and body size,
+credential, inbound rate, request shape, response cache, persisted documents), which hands the parsed
+request to Strawberry with its document limits and validation.
 """
 
 from __future__ import annotations
@@ -23,19 +24,20 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from gateway.auth import AuthMiddleware, Principal
+from gateway.auth import Principal
 from gateway.compression import Compression, PrecompressedFiles
 from gateway.cors import Cors, OriginPolicy, origins_of
 from gateway.gc_tuning import tuned_gc
 from gateway.graphiql import ASSETS_DIR, favicon, graphiql_page
 from gateway.health import readiness
-from gateway.http_gate import GraphQLGate
+from gateway.http_gate import GraphQLGate, parsed_request
 from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
 from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
+from gateway.rejection import Rejection
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
@@ -71,6 +73,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
         return Context.for_request(services_of(request.app), http_request, principal)
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:
+        """The request the front door already read, parsed and checked: the body is never read twice."""
+        payload = parsed_request.get()
+        if payload is None:  # a multipart upload, screened by the door: Strawberry parses its form
+            return cast(GraphQLRequestData, await super().parse_http_body(request))
+        return GraphQLRequestData(
+            query=payload.get("query"),
+            variables=payload.get("variables"),
+            operation_name=payload.get("operationName"),
+            extensions=payload.get("extensions"),
+            protocol="http",
+        )
 
     def encode_json(self, data: object) -> str:
         # several times faster than json.dumps on large responses; a str, because websocket
@@ -112,9 +127,16 @@ class GatewayGraphQL(GraphQL[Context, None]):
         """Same auth as queries; a browser sends its credential in connection_init's payload."""
         if context.principal is None:
             params = {str(k).lower(): str(v) for k, v in (context.connection_params or {}).items()}
-            principal = context.services.authenticator.for_headers(params)
-            if principal is None:
-                raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+            services = context.services
+            principal = await services.authenticator.admit(
+                params.get("authorization", "").encode("latin-1", "replace"),
+                params.get("x-api-key", "").encode("latin-1", "replace"),
+            )
+            if isinstance(principal, Rejection):
+                raise ConnectionRejectionError({"code": principal.code})
+            wait = await services.inbound.spend(principal.id) if services.inbound is not None else None
+            if wait is not None:
+                raise ConnectionRejectionError({"code": "THROTTLED", "retryAfter": wait})
             context.authenticate(principal)
         return cast(UnsetType, UNSET)  # acknowledge without a payload
 
@@ -193,8 +215,15 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics,
         ),
         Middleware(Cors, paths=(GRAPHQL_PATH,), origins=origins),  # before auth: a preflight carries no credentials
-        Middleware(Compression),  # outside auth and the gate: their answers are compressed too
-        Middleware(AuthMiddleware, paths=(GRAPHQL_PATH,), authenticator=lambda app: services_of(app).authenticator),
-        Middleware(GraphQLGate, path=GRAPHQL_PATH, max_body_bytes=settings.max_body_bytes, services=services_of),
+        Middleware(Compression),  # outside the front door: its answers are compressed too
+        Middleware(
+            GraphQLGate,
+            path=GRAPHQL_PATH,
+            max_body_bytes=settings.max_body_bytes,
+            max_header_bytes=settings.max_header_bytes,
+            max_tokens=settings.max_tokens,
+            graphiql=settings.graphiql_enabled,
+            services=services_of,
+        ),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

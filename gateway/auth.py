@@ -1,7 +1,12 @@
-"""Who is calling, decided before any upstream call.
+"""Who is calling, decided at the front door before any upstream call.
 
 - Pass-through: ``Authorization: Bearer <OpenSolar token>`` is forwarded as is; the caller sees
-  exactly what that token sees (``GATEWAY_PASS_THROUGH``, on by default).
+  exactly what that token sees (``GATEWAY_PASS_THROUGH``, on by default). Outside the sandbox a
+  token is first verified with OpenSolar (``GET /api/fetch_token/``, not org-scoped, so it spends
+  no org's budget) once per fingerprint: accepted tokens are remembered for
+  ``GATEWAY_TOKEN_VERIFY_TTL_S``, refused ones are refused at the gateway for
+  ``GATEWAY_TOKEN_REFUSED_TTL_S``. A made-up token therefore costs at most one upstream call, never
+  reaches an org-scoped route and never spends the server's Arcadia key.
 - Server credentials: ``X-API-Key: <key>`` whose SHA-256 is in ``GATEWAY_API_KEYS`` uses
   ``OPENSOLAR_TOKEN``. Keys are stored only as hashes and compared as hashes.
 - Sandbox mode: open for local use (it serves made-up data); it says so in its log.
@@ -12,22 +17,45 @@ upstream, so API-key callers share the server token's scope and pass-through cal
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+import logging
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+import httpx
 
 from gateway.cache.scope import fingerprint
-from gateway.headers import pick
+from gateway.rejection import Rejection
 
-__all__ = ["AuthMiddleware", "Authenticator", "Principal", "PrincipalKind", "authenticate", "hash_api_key"]
+__all__ = [
+    "Authenticator",
+    "Principal",
+    "PrincipalKind",
+    "TokenCheck",
+    "authenticate",
+    "hash_api_key",
+    "opensolar_token_check",
+]
 
+logger = logging.getLogger("gateway.auth")
 API_KEY_HEADER = "x-api-key"
+# Accepted tokens are asked about again after this long: a revoked token keeps working this long at
+# most (its upstream calls then fail with 401 anyway).
+VERIFIED_TTL_S = 300.0
+# A token OpenSolar refused is refused here, without asking again, for this long.
+REFUSED_TTL_S = 600.0
+# The memo of admitted credentials holds their text: bounded in bytes (8 KB headers: >= 512 of them).
+MEMO_MAX_BYTES = 4 * 1024 * 1024
+MEMO_ENTRY_OVERHEAD_BYTES = 256
+# Refused fingerprints are 16 bytes each: 10,000 of them are well under 2 MB.
+REFUSED_MAX_ENTRIES = 10_000
+
+TokenCheck = Callable[[str], Awaitable[bool | None]]  # True: accepted, False: refused, None: unknown
 
 
 class PrincipalKind(StrEnum):
@@ -40,7 +68,7 @@ class PrincipalKind(StrEnum):
 class Principal:
     kind: PrincipalKind
     opensolar_token: str | None
-    id: str  # a fingerprint for logs and metrics, never a credential
+    id: str  # a fingerprint for logs, metrics and rate limits, never a credential
 
 
 def hash_api_key(key: str) -> str:
@@ -75,84 +103,176 @@ def authenticate(
     return None
 
 
-class Authenticator:
-    """``authenticate`` with this process's configuration, remembered per credential header.
+UNAUTHENTICATED = Rejection(
+    401,
+    "UNAUTHENTICATED",
+    "Send your OpenSolar token (Authorization: Bearer ...) or a gateway API key (X-API-Key).",
+    headers={"WWW-Authenticate": 'Bearer realm="solar-gateway"'},
+)
+REFUSED_UPSTREAM = Rejection(
+    401,
+    "UNAUTHENTICATED",
+    "OpenSolar does not accept this token.",
+    headers={"WWW-Authenticate": 'Bearer realm="solar-gateway", error="invalid_token"'},
+)
+UNVERIFIED = Rejection(
+    503,
+    "UPSTREAM_UNAVAILABLE",
+    "opensolar: the token could not be verified now; try again shortly.",
+    {"retryAfter": 5},
+    {"Retry-After": "5"},
+)
 
-    A frontend sends the same credential on every request; hashing an API key (or fingerprinting a
-    token) each time is wasted work on the response-cache hit path. The memo is keyed by the raw
-    header values (the token is held by its ``Principal`` anyway), bounded, and oldest-first evicted.
+
+def _memo_key(authorization: bytes, api_key: bytes) -> bytes:
+    return hashlib.blake2b(authorization + b"\n" + api_key, digest_size=16).digest()
+
+
+class Authenticator:
+    """``authenticate`` with this process's configuration, remembered per credential fingerprint.
+
+    A frontend sends the same credential on every request; hashing an API key (or asking OpenSolar
+    about a token) each time is wasted work on the response-cache hit path. Only admitted
+    credentials are remembered, keyed by a fingerprint of the headers, bounded in bytes, oldest
+    first out. Refusals are not remembered, except tokens OpenSolar refused: their 16-byte
+    fingerprints, for ``refused_ttl_s``, in a bounded map.
     """
 
-    MEMO_SIZE = 4096
-
     def __init__(
-        self, *, api_key_hashes: frozenset[str], pass_through: bool, server_token: str | None, sandbox: bool
+        self,
+        *,
+        api_key_hashes: frozenset[str],
+        pass_through: bool,
+        server_token: str | None,
+        sandbox: bool,
+        check: TokenCheck | None = None,
+        verified_ttl_s: float = VERIFIED_TTL_S,
+        refused_ttl_s: float = REFUSED_TTL_S,
+        memo_max_bytes: int = MEMO_MAX_BYTES,
+        refused_max_entries: int = REFUSED_MAX_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api_key_hashes = api_key_hashes
         self.pass_through = pass_through
         self.server_token = server_token
         self.sandbox = sandbox
-        self._memo: dict[tuple[str, str], Principal | None] = {}
+        self.check = check  # None: tokens are not verified (the sandbox, which is open anyway)
+        self.verified_ttl_s = verified_ttl_s
+        self.refused_ttl_s = refused_ttl_s
+        self.memo_max_bytes = memo_max_bytes
+        self.refused_max_entries = refused_max_entries
+        self._clock = clock
+        self._memo: OrderedDict[bytes, tuple[Principal, float, int]] = OrderedDict()  # -> (principal, until, bytes)
+        self.memo_bytes = 0
+        self._refused: OrderedDict[bytes, float] = OrderedDict()  # fingerprint -> refused until
+        self._checking: dict[bytes, asyncio.Future[bool | None]] = {}
+        self.stats: Counter[str] = Counter()
 
-    def principal(self, authorization: str, api_key: str) -> Principal | None:
-        """The principal for these two header values ("" when absent), or None: refuse."""
-        memo_key = (authorization, api_key)
-        try:
-            return self._memo[memo_key]
-        except KeyError:
-            pass
-        principal = authenticate(
-            {"authorization": authorization, API_KEY_HEADER: api_key},
+    def _resolve(self, authorization: bytes, api_key: bytes) -> Principal | None:
+        return authenticate(
+            {"authorization": authorization.decode("latin-1"), API_KEY_HEADER: api_key.decode("latin-1")},
             api_key_hashes=self.api_key_hashes,
             pass_through=self.pass_through,
             server_token=self.server_token,
             sandbox=self.sandbox,
         )
-        if len(self._memo) >= self.MEMO_SIZE:
-            del self._memo[next(iter(self._memo))]
-        self._memo[memo_key] = principal
+
+    def remembered(self, authorization: bytes, api_key: bytes) -> Principal | None:
+        """The admitted principal for these header values, if remembered and still fresh."""
+        entry = self._memo.get(_memo_key(authorization, api_key))
+        if entry is None or entry[1] < self._clock():
+            return None
+        return entry[0]
+
+    async def admit(self, authorization: bytes, api_key: bytes) -> Principal | Rejection:
+        """The principal for these two header values (``b""`` when absent), or why it is refused."""
+        key = _memo_key(authorization, api_key)
+        entry = self._memo.get(key)
+        now = self._clock()
+        if entry is not None and entry[1] >= now:
+            return entry[0]
+        principal = self._resolve(authorization, api_key)
+        if principal is None:
+            return UNAUTHENTICATED
+        until = float("inf")
+        if principal.kind is PrincipalKind.PASS_THROUGH and self.check is not None:
+            refused_until = self._refused.get(key)
+            if refused_until is not None and refused_until >= now:
+                self.stats["refused_remembered"] += 1
+                return REFUSED_UPSTREAM
+            accepted = await self._verify(key, principal.opensolar_token or "")
+            if accepted is None:
+                return UNVERIFIED
+            if not accepted:
+                self._refuse(key)
+                return REFUSED_UPSTREAM
+            until = self._clock() + self.verified_ttl_s
+        self._remember(key, principal, until, len(authorization) + len(api_key))
         return principal
 
-    def for_headers(self, headers: Mapping[str, str]) -> Principal | None:
-        """From lower-cased header names (or a websocket's connection_init payload)."""
-        return self.principal(headers.get("authorization", ""), headers.get(API_KEY_HEADER, ""))
+    async def _verify(self, key: bytes, token: str) -> bool | None:
+        """One upstream question per fingerprint at a time: concurrent callers share its answer."""
+        assert self.check is not None
+        pending = self._checking.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
+        self._checking[key] = future
+        answer: bool | None = None
+        try:
+            self.stats["checks"] += 1
+            answer = await self.check(token)
+        finally:
+            del self._checking[key]
+            future.set_result(answer)
+        return answer
 
+    def _refuse(self, key: bytes) -> None:
+        self.stats["refused"] += 1
+        self._memo.pop(key, None)
+        self._refused[key] = self._clock() + self.refused_ttl_s
+        self._refused.move_to_end(key)
+        while len(self._refused) > self.refused_max_entries:
+            self._refused.popitem(last=False)
 
-_UNAUTHENTICATED = {
-    "errors": [
-        {
-            "message": "Send your OpenSolar token (Authorization: Bearer ...) or a gateway API key (X-API-Key).",
-            "extensions": {"code": "UNAUTHENTICATED"},
-        }
-    ]
-}
-
-
-class AuthMiddleware:
-    """Pure ASGI: puts the principal in ``scope["state"]`` or answers 401 for ``paths``."""
-
-    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], authenticator: Callable[[Any], Authenticator]) -> None:
-        self.app = app
-        self.paths = paths
-        self.authenticator = authenticator  # a callable giving this app's Authenticator (made in the lifespan)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"} or scope.get("path") not in self.paths:
-            await self.app(scope, receive, send)
+    def _remember(self, key: bytes, principal: Principal, until: float, size: int) -> None:
+        size += MEMO_ENTRY_OVERHEAD_BYTES
+        if size > self.memo_max_bytes:
             return
-        authorization, api_key, accept = pick(scope, b"authorization", b"x-api-key", b"accept")
-        principal = self.authenticator(scope["app"]).principal(
-            authorization.decode("latin-1"), api_key.decode("latin-1")
-        )
-        if principal is None:
-            # The IDE page itself is static; the queries it sends are authenticated like any other.
-            ide_page = scope["type"] == "http" and scope["method"] == "GET" and b"text/html" in accept
-            # Browsers cannot set headers on a websocket: its connection_init payload carries the credential.
-            if not ide_page and scope["type"] != "websocket":
-                response = JSONResponse(
-                    _UNAUTHENTICATED, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="solar-gateway"'}
-                )
-                await response(scope, receive, send)
-                return
-        scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, receive, send)
+        previous = self._memo.pop(key, None)
+        if previous is not None:
+            self.memo_bytes -= previous[2]
+        self._memo[key] = (principal, until, size)
+        self.memo_bytes += size
+        while self.memo_bytes > self.memo_max_bytes:
+            _, (_, _, dropped) = self._memo.popitem(last=False)
+            self.memo_bytes -= dropped
+
+    def refused_count(self) -> int:
+        return len(self._refused)
+
+    def memo_count(self) -> int:
+        return len(self._memo)
+
+
+def opensolar_token_check(http: httpx.AsyncClient, base_url: str) -> TokenCheck:
+    """Asks OpenSolar whether it accepts a token: ``GET /api/fetch_token/``, the credential test
+    n8n's OpenSolar node uses (opensolar-api.md §1). It is not under ``/api/orgs/``, so it is charged
+    to no org's budget."""
+
+    async def check(token: str) -> bool | None:
+        try:
+            response = await http.get(
+                f"{base_url}/api/fetch_token/", headers={"Authorization": f"Bearer {token}"}, timeout=10.0
+            )
+        except httpx.HTTPError as exc:
+            logger.warning("token verification failed: %s", type(exc).__name__)
+            return None
+        if response.status_code in {401, 403}:
+            return False
+        if response.is_success:
+            return True
+        logger.warning("token verification: OpenSolar answered %d", response.status_code)
+        return None
+
+    return check

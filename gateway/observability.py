@@ -129,6 +129,17 @@ class _StatsCollector(Collector):
             concurrency.add_metric([client.name], client.slots.limit)
         yield throttled
         yield concurrency
+        door = CounterMetricFamily(
+            "gateway_front_door_events", "Credentials, inbound quota and persisted queries", labels=["event"]
+        )
+        for event in ("checks", "refused", "refused_remembered"):
+            door.add_metric([f"token_{event}"], self.services.authenticator.stats[event])
+        if self.services.inbound is not None:
+            for event in ("refused", "store_errors"):
+                door.add_metric([f"inbound_{event}"], self.services.inbound.stats[event])
+        for event in ("registered", "too_large", "over_quota", "store_errors"):
+            door.add_metric([f"persisted_{event}"], self.services.documents.stats[event])
+        yield door
 
 
 class Metrics:

@@ -14,10 +14,11 @@ from pathlib import Path
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from gateway.auth import Authenticator
+from gateway.auth import Authenticator, opensolar_token_check
 from gateway.cache import UpstreamCache, open_store
 from gateway.cache.store import MemoryStore
 from gateway.events import EVICT_CHANNEL, EventBus, open_bus
+from gateway.inbound import Quota, parse_rates
 from gateway.observability import Metrics
 from gateway.persisted import PersistedDocuments, sha256_hex
 from gateway.response_cache import ResponseCache
@@ -51,6 +52,7 @@ class Services:
     response_cache: ResponseCache | None
     metrics: Metrics
     authenticator: Authenticator
+    inbound: Quota | None  # requests per principal
     default_token: str | None
     default_org_id: int | None
     sandbox: SandboxState | None
@@ -123,7 +125,16 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
     # Persisted queries live with the cache (shared through Redis); a small store when it is off.
     apq_store = cache.store if cache is not None else MemoryStore(APQ_STORE_BYTES)
     trusted = {sha256_hex(text): text for text in load_operations().values()} if settings.trusted_documents else None
-    documents = PersistedDocuments(apq_store, apq=settings.persisted_queries, trusted=trusted)
+    quota_storage = open_pacer_storage(settings.redis_url)  # shared by replicas with Redis
+    documents = PersistedDocuments(
+        apq_store,
+        apq=settings.persisted_queries,
+        trusted=trusted,
+        per_credential=Quota(quota_storage, parse_rates(settings.apq_per_credential), name="apq"),
+        total=Quota(quota_storage, parse_rates(settings.apq_total), name="apq-total"),
+    )
+    inbound_rates = parse_rates(settings.inbound_rate_limit)
+    inbound = Quota(quota_storage, inbound_rates, name="inbound") if inbound_rates else None
     response_cache = None
     if cache is not None and settings.response_cache:
         # what may run differs in trusted-documents mode: never share responses across the modes
@@ -135,6 +146,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
         if cache is not None:
             stack.push_async_callback(cache.store.close)
         stack.push_async_callback(bus.close)
+        stack.push_async_callback(_close_storage, quota_storage)
         if pacer is not None:
             stack.push_async_callback(pacer.close)
         if cache is not None:
@@ -179,7 +191,12 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
                 pass_through=settings.pass_through,
                 server_token=token,
                 sandbox=sandbox is not None,
+                # the sandbox is open to anyone anyway; elsewhere OpenSolar vouches for each token once
+                check=None if sandbox is not None else opensolar_token_check(opensolar_http, opensolar_config.base_url),
+                verified_ttl_s=settings.token_verified_ttl_s,
+                refused_ttl_s=settings.token_refused_ttl_s,
             ),
+            inbound=inbound,
             default_token=token,
             default_org_id=org_id,
             sandbox=sandbox,
@@ -193,6 +210,12 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
 def schema_version() -> str:
     """Part of every response-cache key: a deploy that changes the schema never serves old shapes."""
     return hashlib.sha256(SDL_PATH.read_bytes()).hexdigest()[:12]
+
+
+async def _close_storage(storage: object) -> None:
+    client = getattr(getattr(storage, "bridge", None), "storage", None)  # limits' redis-py client
+    if client is not None:
+        await client.aclose()
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -13,6 +13,7 @@ import httpx
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.inbound import parse_rates
 from gateway.upstreams.limits import parse_quotas
 
 __all__ = [
@@ -58,6 +59,10 @@ DEFAULT_CACHE_TTLS_S: dict[str, float] = {
     "applicabilities": 86400,
 }
 
+
+# Per principal: a person's frontend makes a few requests a second; a partner's backend (one API
+# key) more. OpenSolar's own per-token limits are per minute (opensolar-api.md §2).
+DEFAULT_RATE_LIMIT = "50/second;1000/minute"
 
 # OpenSolar echoes a webhook's registered headers; the gateway's receiver checks this one.
 WEBHOOK_SECRET_HEADER = "X-Solar-Gateway-Secret"  # noqa: S105 - a header name, not a secret
@@ -146,6 +151,17 @@ class Settings(BaseSettings):
     # uploads (GraphQL multipart requests) only; OpenSolar documents no file size limit
     max_upload_bytes: int = Field(25 * 1024 * 1024, alias="GATEWAY_MAX_UPLOAD_BYTES", ge=1024)
     max_tokens: int = Field(2000, alias="GATEWAY_MAX_TOKENS", ge=10)
+    # nginx and Node cap a header at 8 KB; an OpenSolar token is ~40 bytes
+    max_header_bytes: int = Field(8 * 1024, alias="GATEWAY_MAX_HEADER_BYTES", ge=256)
+    # requests per principal (credential fingerprint), in `limits` notation; "off" turns it off.
+    # Unset: DEFAULT_RATE_LIMIT, or off in the sandbox (open to anyone on the machine anyway).
+    rate_limit: str | None = Field(None, alias="GATEWAY_RATE_LIMIT")
+    # pass-through tokens: how long OpenSolar's yes (and no) to a token is remembered
+    token_verified_ttl_s: float = Field(300.0, alias="GATEWAY_TOKEN_VERIFIED_TTL_S", ge=0)
+    token_refused_ttl_s: float = Field(600.0, alias="GATEWAY_TOKEN_REFUSED_TTL_S", ge=0)
+    # persisted-query registrations per credential and in total (each document is at most 16 KiB, kept 1 day)
+    apq_per_credential: str = Field("100/day", alias="GATEWAY_APQ_PER_CREDENTIAL")
+    apq_total: str = Field("10000/day", alias="GATEWAY_APQ_TOTAL")
     max_depth: int = Field(12, alias="GATEWAY_MAX_DEPTH", ge=2)
     max_aliases: int = Field(30, alias="GATEWAY_MAX_ALIASES", ge=0)
     max_root_fields: int = Field(20, alias="GATEWAY_MAX_ROOT_FIELDS", ge=1)
@@ -166,6 +182,19 @@ class Settings(BaseSettings):
     def _quotas_parse(cls, value: str) -> str:
         parse_quotas(value)  # fail at start-up, not at the first OpenSolar call
         return value
+
+    @field_validator("rate_limit", "apq_per_credential", "apq_total")
+    @classmethod
+    def _rates(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_rates(value)  # raises ValueError on a malformed rate
+        return value
+
+    @property
+    def inbound_rate_limit(self) -> str:
+        if self.rate_limit is not None:
+            return self.rate_limit
+        return "off" if self.use_sandbox else DEFAULT_RATE_LIMIT
 
     @property
     def introspection_enabled(self) -> bool:

@@ -80,6 +80,6 @@ async def screen_upload(
     resolved = await documents.resolve(operations)
     if isinstance(resolved, Rejection):
         return resolved
-    if resolved.get("query") != operations.get("query"):
+    if resolved.payload.get("query") != operations.get("query"):
         return Rejection(400, "INVALID_GRAPHQL_REQUEST", "Send the query text itself with an upload.")
     return body

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["ValidatedDocuments", "validated_documents"]
+__all__ = ["ValidatedDocuments", "document_passed", "validated_documents"]
+
+# Set by the HTTP gate around one execution: the extension appends True once the document has
+# parsed (within the token limit) and passed every validation rule, so only such documents are
+# ever stored as persisted queries.
+document_passed: ContextVar[list[bool] | None] = ContextVar("document_passed", default=None)
 
 
 class ValidatedDocuments:
@@ -66,7 +72,12 @@ def validated_documents(documents: ValidatedDocuments) -> Callable[[], SchemaExt
             if self.reused and context.pre_execution_errors is None:
                 context.pre_execution_errors = []  # passed before: Strawberry validates only when this is None
             yield
-            if not self.reused and context.pre_execution_errors == [] and context.query and context.graphql_document:
+            if context.pre_execution_errors != [] or context.graphql_document is None:
+                return
+            passed = document_passed.get()
+            if passed is not None:
+                passed.append(True)
+            if not self.reused and context.query:
                 documents.remember(context.query, context.graphql_document)
 
     return ReuseValidated

@@ -331,6 +331,17 @@ async def token_auth(request: Request) -> Response:
     )
 
 
+async def fetch_token(request: Request, caller: Caller) -> Response:
+    """``GET /api/fetch_token/``: the token's own user and org (a credential test; not org-scoped)."""
+    return JSONResponse(
+        {
+            "token": caller.token,
+            "org_id": caller.org.id,
+            "user": {"id": 10, "email": f"pro@{caller.org.id}.sandbox", "is_machine_user": True},
+        }
+    )
+
+
 def opensolar_routes() -> list[Route]:
     dialect = OpenSolarDialect()
     org = "/api/orgs/{org_id:int}"
@@ -360,4 +371,5 @@ def opensolar_routes() -> list[Route]:
             ("PATCH", "PUT", "DELETE"),
         ),
         route("/api/user_logins/", "proposal", user_logins),
+        route("/api/fetch_token/", "fetch_token", fetch_token),
     ]

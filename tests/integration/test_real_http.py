@@ -46,9 +46,11 @@ async def test_credentials_in_the_environment_reach_a_real_server(sandbox_url: s
 
 
 async def test_connection_refused_fails_fast() -> None:
+    # server credentials: a caller's own token could not even be verified (503 at the front door)
     with dead_address() as address:
-        async with running_gateway(real_settings(f"http://{address}")) as gateway:
-            result = await gateway.query("{ org { id name } }", token=RAW_TOKEN)
+        settings = real_settings(f"http://{address}", GATEWAY_API_KEYS=hash_api_key("k"))
+        async with running_gateway(settings) as gateway:
+            result = await gateway.query("{ org { id name } }", headers={"X-API-Key": "k"})
     assert result["data"]["org"] is None  # the org could not be checked
     assert errors_by_code(result).keys() == {"UPSTREAM_UNAVAILABLE"}
 

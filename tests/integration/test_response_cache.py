@@ -184,12 +184,12 @@ async def test_a_repeated_body_is_not_parsed_again(gateway: Gateway, monkeypatch
     parsed = 0
     original = GraphQLGate._post_request
 
-    def counting(self: GraphQLGate, body: bytes, if_none_match: str | None) -> Any:
+    def counting(body: bytes, if_none_match: str | None, principal: Any) -> Any:
         nonlocal parsed
         parsed += 1
-        return original(self, body, if_none_match)
+        return original(body, if_none_match, principal)
 
-    monkeypatch.setattr(GraphQLGate, "_post_request", counting)
+    monkeypatch.setattr(GraphQLGate, "_post_request", staticmethod(counting))
     body = orjson.dumps({"query": PROJECT})
     headers = {"content-type": "application/json"}
     first = await gateway.client.post("/graphql", content=body, headers=headers)

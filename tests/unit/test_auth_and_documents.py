@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
@@ -9,10 +10,11 @@ import pytest
 import strawberry.schema.schema as strawberry_schema
 from graphql import GraphQLObjectType
 
-from gateway.auth import Authenticator, PrincipalKind, hash_api_key
+from gateway.auth import Authenticator, Principal, PrincipalKind, hash_api_key
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
 from gateway.headers import pick
 from gateway.observability import RequestIds
+from gateway.rejection import Rejection
 from schema import build_schema
 from schema.security import Limits
 
@@ -30,25 +32,62 @@ def authenticator(**overrides: Any) -> Authenticator:
     return Authenticator(**options)
 
 
-def test_principals_are_remembered_per_credential_and_never_mixed() -> None:
+async def test_principals_are_remembered_per_credential_and_never_mixed() -> None:
     auth = authenticator()
-    alice, bob = auth.principal("Bearer alice", ""), auth.principal("Bearer bob", "")
-    assert alice is not None and bob is not None and alice.opensolar_token == "alice"
-    assert auth.principal("Bearer alice", "") is alice and bob.opensolar_token == "bob"
-    keyed = auth.principal("", "good-key")
-    assert keyed is not None and keyed.kind is PrincipalKind.API_KEY and keyed.opensolar_token == SERVER_TOKEN
-    assert auth.principal("", "bad-key") is None and auth.principal("", "") is None
-    assert auth.principal("Basic alice", "") is None
-    assert auth.for_headers({"authorization": "Bearer alice"}) is alice
+    alice, bob = await auth.admit(b"Bearer alice", b""), await auth.admit(b"Bearer bob", b"")
+    assert isinstance(alice, Principal) and isinstance(bob, Principal) and alice.opensolar_token == "alice"
+    assert await auth.admit(b"Bearer alice", b"") is alice and bob.opensolar_token == "bob"
+    keyed = await auth.admit(b"", b"good-key")
+    assert isinstance(keyed, Principal) and keyed.kind is PrincipalKind.API_KEY
+    assert keyed.opensolar_token == SERVER_TOKEN
+    for refused in ((b"", b"bad-key"), (b"", b""), (b"Basic alice", b"")):
+        rejection = await auth.admit(*refused)
+        assert isinstance(rejection, Rejection) and rejection.code == "UNAUTHENTICATED"
+    assert auth.memo_count() == 3  # refusals are not remembered
 
 
-def test_the_credential_memo_is_bounded() -> None:
-    auth = authenticator()
-    auth.MEMO_SIZE = 8
-    for n in range(50):
-        assert auth.principal(f"Bearer t{n}", "") is not None
-    assert len(auth._memo) == 8
-    assert auth.principal("Bearer t0", "") is not None  # forgotten, then worked out again
+async def test_the_credential_memo_is_bounded_in_bytes_and_keyed_by_fingerprint() -> None:
+    auth = authenticator(memo_max_bytes=64 * 1024)
+    for n in range(1000):  # 1,000 distinct maximal (8 KB) tokens
+        token = f"Bearer {n:06d}".encode() + b"x" * (8 * 1024 - 14)
+        assert isinstance(await auth.admit(token, b""), Principal)
+    assert auth.memo_bytes <= 64 * 1024 and auth.memo_count() <= 8
+    assert all(len(key) == 16 for key in auth._memo)  # fingerprints, not the headers
+    assert isinstance(await auth.admit(b"Bearer 000000" + b"x" * 10, b""), Principal)  # forgotten, then worked out
+
+
+def checked(answers: dict[str, bool | None]) -> tuple[Authenticator, list[str]]:
+    asked: list[str] = []
+
+    async def check(token: str) -> bool | None:
+        asked.append(token)
+        await asyncio.sleep(0)
+        return answers.get(token, False)
+
+    return authenticator(check=check), asked
+
+
+async def test_tokens_are_verified_once_and_refusals_remembered_by_fingerprint() -> None:
+    auth, asked = checked({"good": True, "flaky": None})
+    assert isinstance(await auth.admit(b"Bearer good", b""), Principal)
+    assert isinstance(await auth.admit(b"Bearer good", b""), Principal)
+    # concurrent requests with one made-up token share a single upstream question
+    made_up = await asyncio.gather(*(auth.admit(b"Bearer made-up", b"") for _ in range(20)))
+    assert {r.code for r in made_up if isinstance(r, Rejection)} == {"UNAUTHENTICATED"} and len(made_up) == 20
+    again = await auth.admit(b"Bearer made-up", b"")
+    assert isinstance(again, Rejection) and again.code == "UNAUTHENTICATED"
+    unknown = await auth.admit(b"Bearer flaky", b"")
+    assert isinstance(unknown, Rejection) and unknown.code == "UPSTREAM_UNAVAILABLE"
+    assert asked == ["good", "made-up", "flaky"]
+    assert auth.refused_count() == 1 and auth.memo_count() == 1  # unknown answers are not remembered
+
+
+async def test_the_refusal_memo_is_bounded() -> None:
+    auth, asked = checked({})
+    auth.refused_max_entries = 100
+    for n in range(1000):
+        assert isinstance(await auth.admit(f"Bearer bogus-{n}".encode(), b""), Rejection)
+    assert auth.refused_count() == 100 and len(asked) == 1000 and auth.memo_count() == 0
 
 
 @pytest.fixture
