@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
-__all__ = ["KNOWN_UNCODED_REASON", "OK_STATUSES", "assert_coded", "known_uncoded"]
+__all__ = ["OK_STATUSES", "assert_coded"]
 
 OK_STATUSES = {200, 400, 401, 405, 413, 415}
-KNOWN_UNCODED_REASON = (
-    "strawberry's request parsing answers these with an uncoded text/plain 400 (issue 11 item 4, the front "
-    "door's part); once they get a JSON body with a code, delete these xfail marks and known_uncoded()"
-)
-
-
-def known_uncoded(raw: bytes) -> bool:
-    """A body strawberry itself rejects, before the gateway's own coded checks, with a plain-text 400."""
-    try:
-        payload = json.loads(raw)
-    except ValueError:
-        return False
-    if not isinstance(payload, dict):
-        return False
-    query, variables = payload.get("query"), payload.get("variables")
-    return (
-        not isinstance(query, str)
-        or not query
-        or not isinstance(variables, dict | None)
-        or not isinstance(payload.get("extensions"), dict | None)
-        or payload.get("operationName") is not None
-    )
 
 
 def assert_coded(response: httpx.Response) -> Any:
