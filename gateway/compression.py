@@ -12,9 +12,11 @@ Three places compress, each once:
   ``PrecompressedFiles`` serves them.
 
 The client's preference order is honoured by q-value; among equals Brotli wins (the smallest for
-JSON), then zstd, then gzip. ``Vary: Accept-Encoding`` goes on every response that could have been
-compressed. Brotli is Google's own binding; zstd is ``backports.zstd``, the backport of Python
-3.14's ``compression.zstd`` (the standard library's own module from 3.14 on).
+JSON), then zstd, then gzip. ``Vary: Accept-Encoding`` goes on every response that was, or for this
+client could have been, compressed (an identity answer to a client that accepts no coding is safe to
+share, and skipping the layer keeps the response-cache hit as cheap as before). Brotli is Google's own
+binding; zstd is ``backports.zstd``, the backport of Python 3.14's ``compression.zstd`` (the standard
+library's own module from 3.14 on).
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ class Negotiated:
     encoding: str | None = None
 
 
-negotiated: ContextVar[Negotiated] = ContextVar("negotiated", default=Negotiated())  # noqa: B039 - frozen
+_DEFAULT = Negotiated()
+negotiated: ContextVar[Negotiated] = ContextVar("negotiated", default=_DEFAULT)
 
 
 def _quality(params: list[str]) -> float:
@@ -106,6 +109,13 @@ def choose_encoding(accept_encoding: str) -> str | None:
     return best
 
 
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept: bytes, accept_encoding: bytes) -> Negotiated:
+    """One shared ``Negotiated`` per pair of header values (the default one for JSON and identity)."""
+    wanted = Negotiated(media_type(accept.decode("latin-1")), choose_encoding(accept_encoding.decode("latin-1")))
+    return _DEFAULT if wanted == _DEFAULT else wanted
+
+
 def compress(body: bytes, encoding: str) -> bytes:
     return _DYNAMIC[encoding](body)
 
@@ -134,8 +144,11 @@ class Compression:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        accept, accept_encoding = pick(scope, b"accept", b"accept-encoding")
-        wanted = Negotiated(media_type(accept.decode("latin-1")), choose_encoding(accept_encoding.decode("latin-1")))
+        wanted = _negotiate(*pick(scope, b"accept", b"accept-encoding"))
+        if wanted is _DEFAULT:
+            # JSON, identity: nothing to set or compress (an identity answer needs no Vary to be safe)
+            await self.app(scope, receive, send)
+            return
         token = negotiated.set(wanted)
         try:
             await self.app(scope, receive, _Compressing(send, wanted.encoding, self.min_bytes))

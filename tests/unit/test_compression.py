@@ -77,7 +77,7 @@ def test_a_large_json_response_is_compressed_in_the_accepted_coding(coding: str)
         with response as streamed:
             body = b"".join(streamed.iter_raw())
             headers = streamed.headers
-    assert raw.status_code == 200 and plain.headers["vary"] == "Accept-Encoding"
+    assert raw.status_code == 200 and "vary" not in plain.headers  # identity for a client that wants it
     assert headers["content-encoding"] == coding and headers["vary"] == "Accept-Encoding"
     assert int(headers["content-length"]) == len(body) < len(plain.content) / 4
     assert DECODE[coding](body) == plain.content
