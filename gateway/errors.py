@@ -19,7 +19,7 @@ an original error's ``extensions`` attribute onto the located ``GraphQLError``).
     + UpstreamBadRequest            BAD_REQUEST           (400, with the offending fields)
     + UpstreamRateLimited           THROTTLED             (429, with ``retry_after`` seconds)
     + UpstreamUnavailable           UPSTREAM_UNAVAILABLE  (5xx, connection refused, other transport)
-    + UpstreamTimeout               UPSTREAM_TIMEOUT      (connect, read or overall deadline; also 504)
+    + UpstreamTimeout               UPSTREAM_TIMEOUT      (connect, read, call or request deadline; 504)
     + UpstreamBadResponse           UPSTREAM_BAD_RESPONSE (malformed body, or a shape we cannot read)
 ```
 """

@@ -226,7 +226,7 @@ class AdaptiveConcurrency:
         async with self._changed:
             while True:
                 pause = self._paused_until - self._clock()
-                if pause > self.max_wait_s:
+                if pause > min(self.max_wait_s, remaining_s()):  # THROTTLED now, not a timeout later
                     raise UpstreamRateLimited(
                         f"{self.upstream}: backing off after the upstream throttled us.",
                         upstream=self.upstream,

@@ -241,3 +241,15 @@ async def test_pauses_still_apply_when_the_shared_storage_fails() -> None:
     with pytest.raises(UpstreamRateLimited):
         await pacer.acquire("cred", "GET", "/api/orgs/1/projects/2/")
     assert pacer.stats["storage_errors"] >= 1 and pacer.stats["degraded"] == 1
+
+
+async def test_a_pause_longer_than_the_request_has_left_fails_at_once() -> None:
+    from gateway.upstreams.deadline import start_deadline
+
+    slots = AdaptiveConcurrency("arcadia", 4, adaptive=True, max_wait_s=10)
+    slots.throttled(retry_after=3)
+    start_deadline(1.0)
+    with pytest.raises(UpstreamRateLimited) as caught:  # THROTTLED with retryAfter, not a timeout later
+        async with slots:
+            pass
+    assert caught.value.retry_after == 3
