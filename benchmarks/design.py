@@ -15,6 +15,7 @@ import base64
 import dataclasses
 import gzip
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -138,7 +139,10 @@ async def measure_bomb() -> dict[str, Any]:
         peak = _rss_kib("VmHWM")
         await asyncio.sleep(0.5)
         after = _rss_kib()
+        slots = gateway.services.designs.concurrency
     return {
+        "slots": slots,
+        "cores": os.cpu_count(),
         "bomb_chars": len(encoded),
         "requests": sum(codes.values()),
         "codes": dict(codes),
@@ -165,7 +169,8 @@ def bomb_section() -> str:
             "## Gzip-bomb design (issue 10, row 4), one run",
             "",
             f"`python -m benchmarks.design --bomb`: project 3001's design is 256 MiB of zeros in {m['bomb_chars']:,} "
-            "base64 characters, under the default 64 MiB cap; 60 sequential requests, then 6 concurrent loops of 10, "
+            f"base64 characters, under the default 64 MiB cap, {m['slots']} decode slot(s) on {m['cores']} cores; "
+            "60 sequential requests, then 6 concurrent loops of 10, "
             "while `{ __typename }` is sent in a loop. Targets: peak RSS < 300 MB, back within 20 MB of the "
             "baseline after, `{ __typename }` p50 during the bombs < 2x its idle p50.",
             "",

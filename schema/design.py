@@ -1,7 +1,7 @@
 """Design data: base64 -> bounded gunzip -> JSON, and a typed reading of the scene graph.
 
 Decoding never runs on the event loop: ``DesignCodec`` hands every decode to a worker thread (zlib
-releases the GIL while it inflates), at most ``DECODE_CONCURRENCY`` at a time, so a flood of designs
+releases the GIL while it inflates), at most ``concurrency`` at a time, so a flood of designs
 queues instead of multiplying memory. Inflating is bounded while it streams: output is kept only up
 to ``SINGLE_PASS_BYTES``; a design that inflates further is counted to the end without being kept,
 refused with ``DesignTooLargeError`` the moment it passes the cap, and inflated a second time only
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import binascii
 import hashlib
+import os
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -32,11 +33,12 @@ from schema.scene import SceneSummary, summarize
 
 __all__ = ["DesignCodec", "DesignDocument", "decode_design", "json_at_path", "json_for_response"]
 
-# Two decodes at a time: with zlib off the GIL each can use a core, and more would only add memory.
-DECODE_CONCURRENCY = 2
+# Decodes at a time: one core is left to the event loop (zlib inflates off the GIL, so each decode
+# takes a core), and never more than two, which would only add memory.
+MAX_DECODE_CONCURRENCY = 2
 # Output kept while inflating; past it the rest is only counted (then inflated again if it fits the cap).
 SINGLE_PASS_BYTES = 8 * 1024 * 1024
-INFLATE_CHUNK_BYTES = 1024 * 1024
+INFLATE_CHUNK_BYTES = 4 * 1024 * 1024  # larger steps: fewer GIL hand-overs with the event loop
 GZIP_SLICE_BYTES = 64 * 1024  # compressed input per step, so the unconsumed tail zlib copies stays small
 # orjson writes JSON up to 255 levels deep; a design sub-tree sits under at most this many levels of
 # the response (the query depth limit is 12, and each list adds one).
@@ -128,6 +130,10 @@ def _decode_off_loop(encoded: str, max_bytes: int) -> DesignDocument:
         raise exc.with_traceback(None) from None
 
 
+def default_concurrency() -> int:
+    return max(1, min(MAX_DECODE_CONCURRENCY, (os.cpu_count() or 1) - 1))
+
+
 def _digest(encoded: str) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -146,7 +152,11 @@ class DesignCodec:
     decoded: int = field(default=0)
     _recent: OrderedDict[str, DesignDocument] = field(default_factory=OrderedDict)
     _held: int = field(default=0)
-    _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DECODE_CONCURRENCY))
+    concurrency: int = field(default_factory=default_concurrency)
+    _slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.concurrency)
 
     async def decode(self, encoded: str) -> DesignDocument:
         if len(encoded) > INLINE_HASH_CHARS:
