@@ -289,7 +289,9 @@ def report(attacks: list[Outcome], faults: list[Outcome]) -> str:
 async def main_async() -> str:
     attacks = await run_attacks()
     faults = [await run_fault(name, fault, options) for name, fault, options in FAULTS]
-    return report(attacks, faults) + bomb_section() + await upstream_section()
+    from benchmarks.front_door import door_section  # it imports Outcome and probe from here
+
+    return report(attacks, faults) + bomb_section() + await upstream_section() + await door_section()
 
 
 def main() -> int:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import shutil
-import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -20,7 +15,7 @@ from gateway.auth import hash_api_key
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from gateway.settings import Settings
 from tests.conftest import Gateway, GatewayFactory, running_gateway, sandbox_settings
-from tests.integration.servers import free_port
+from tests.redis_server import redis_server
 
 pytestmark = pytest.mark.integration
 
@@ -304,44 +299,17 @@ async def test_each_principal_has_an_inbound_rate(gateway_factory: GatewayFactor
 # row 9: persisted queries through a Redis outage
 
 
-@contextmanager
-def stoppable_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            client = redis.Redis(port=port)
-            for _ in range(200):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.05)
-            client.close()
-            yield f"redis://127.0.0.1:{port}/0", proc
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-
 async def test_persisted_queries_survive_a_redis_outage(
     gateway_factory: GatewayFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     query, other = "query Before { __typename }", "query During { __typename }"
-    with stoppable_redis() as (url, proc):
+    with redis_server() as url:
         settings = sandbox_settings(GATEWAY_CACHE_URL=url, GATEWAY_RATE_LIMIT="100/minute")
         async with gateway_factory(settings) as gateway:
             assert (await post(gateway, apq(query, sha(query)))).json()["data"]
             assert (await post(gateway, apq(None, sha(query)))).json()["data"]  # from Redis
-            proc.terminate()
-            proc.wait(timeout=10)
+            with contextlib.suppress(redis.ConnectionError):
+                redis.Redis.from_url(url).shutdown(nosave=True)  # Redis goes away mid-test
             extensions = json.dumps(apq(None, sha(other))["extensions"])
             answers = [
                 await post(gateway, apq(None, sha(query))),  # stored in Redis only: not found, the client resends
