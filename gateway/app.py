@@ -41,6 +41,7 @@ from gateway.rejection import Rejection
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
+from gateway.system_images import IMAGE_PATH, system_image
 from gateway.webhooks import opensolar_webhook
 from gateway.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from schema import Context, build_schema
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
+        Route(IMAGE_PATH, system_image, methods=["GET"]),
     ]
     middleware = [
         Middleware(

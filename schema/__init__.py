@@ -25,6 +25,7 @@ from schema.opensolar.file_mutations import FileMutations
 from schema.opensolar.org import Org
 from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
+from schema.opensolar.workflow_mutations import WorkflowMutations
 from schema.scans import ScanReports
 from schema.security import Limits, limit_extensions
 from schema.telemetry import OperationTelemetry
@@ -49,7 +50,7 @@ class Query(IncentiveQueries):
 
 
 @strawberry.type
-class Mutation(ProjectMutations, ContactMutations, FileMutations, WebhookMutations):
+class Mutation(ProjectMutations, ContactMutations, FileMutations, WorkflowMutations, WebhookMutations):
     pass
 
 

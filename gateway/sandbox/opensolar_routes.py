@@ -201,6 +201,10 @@ async def private_files_list(request: Request, caller: Caller) -> Response:
         files = [f for f in files if str(f.project_id) == project.rstrip("/").rsplit("/", 1)[-1]]
     if (tag := query.get("file_tags")) is not None:
         files = [f for f in files if tag in {FILE_TAGS.get(t, f.tag_title) for t in f.tag_ids or [f.tag_id]}]
+    if (excluded := query.get("file_tags_exclude")) is not None:
+        files = [f for f in files if excluded not in {FILE_TAGS.get(t, f.tag_title) for t in f.tag_ids or [f.tag_id]}]
+    if (user := query.get("user_id")) is not None:
+        files = [f for f in files if user == "1"]  # every sandbox file was uploaded by global user 1
     if (search := query.get("search")) is not None:
         files = [f for f in files if search.lower() in f.title.lower()]
     ordering = query.get("ordering", "-modified_date")

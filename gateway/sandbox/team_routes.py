@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway.sandbox.opensolar_routes import Caller, OpenSolarDialect, _json_body, _owned, _page, _positive, _views
@@ -168,6 +168,32 @@ async def webhook_queue(request: Request, caller: Caller) -> Response:
     return json_response(_page(request, rows))
 
 
+# A tiny but well-formed baseline JPEG (SOI ... EOI); its pixels do not matter to anyone.
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300"
+    + "01" * 64
+    + "ffc0000b080001000101011100ffc4001f0000010501010101"
+    "010100000000000000000102030405060708090a0bffda0008010100003f00d2cf20ffd9"
+)
+
+
+async def system_image(request: Request, caller: Caller) -> Response:
+    data = sandbox_state(request).data
+    project = _owned(data.projects, request, "project_id", caller)
+    uuid = request.path_params["uuid"].upper()
+    if all(data.systems[sid].uuid != uuid for sid in project.system_ids):
+        raise HttpError(404, "Not found.")
+    for name in ("width", "height"):
+        if not request.query_params.get(name, "").isdigit():
+            raise HttpError(400, "This query parameter is required.", field=name)
+    # "It can redirect; follow redirects to get the image" (checked live): the sandbox always does
+    return RedirectResponse(f"/_sandbox/storage/{uuid}.jpg", status_code=302)
+
+
+async def stored_image(request: Request) -> Response:
+    return Response(JPEG, media_type="image/jpeg")
+
+
 def team_routes() -> list[Route]:
     dialect = OpenSolarDialect()
     org = "/api/orgs/{org_id:int}"
@@ -184,4 +210,6 @@ def team_routes() -> list[Route]:
         route(f"{org}/events/{{event_id:int}}/", "event", event_detail),
         route(f"{org}/webhook_process_logs/", "webhook_logs", webhook_logs),
         route(f"{org}/webhook_queue_models/", "webhook_queue", webhook_queue),
+        route(f"{org}/projects/{{project_id:int}}/systems/{{uuid}}/image/", "system_image", system_image),
+        Route("/_sandbox/storage/{name}", stored_image, methods=["GET"]),
     ]

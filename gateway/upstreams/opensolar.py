@@ -8,11 +8,12 @@ the end is an empty list (a DRF ``404 Invalid page.`` on a later page is read th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
 
+from gateway.cache.scope import fingerprint
 from gateway.cache.upstream import CachePolicy
 from gateway.errors import (
     MAX_MESSAGE_CHARS,
@@ -90,6 +91,8 @@ class PrivateFileFilter(Record):
     project_id: int | None = None
     search: str | None = None
     file_tag: str | None = None
+    file_tag_exclude: str | None = None
+    user_id: int | None = None
     ordering: str | None = None
 
 
@@ -213,6 +216,8 @@ class OpenSolarClient(OpenSolarWrites):
             ("project", filters.project_id),
             ("search", filters.search),
             ("file_tags", filters.file_tag),
+            ("file_tags_exclude", filters.file_tag_exclude),
+            ("user_id", filters.user_id),
             ("ordering", filters.ordering),
         ):
             if value is not None:
@@ -272,6 +277,44 @@ class OpenSolarClient(OpenSolarWrites):
     async def event(self, token: str, org_id: int, event_id: int) -> EventRecord:
         """Events are org-level (``/projects/:id/events/`` is a 404, checked live)."""
         return await self._one(EventRecord, token, f"/api/orgs/{org_id}/events/{event_id}/")
+
+    async def system_image(
+        self, token: str, org_id: int, project_id: int, uuid: str, width: int, height: int
+    ) -> tuple[str, AsyncIterator[bytes]]:
+        """The system image's content type and its bytes, streamed (redirects followed, size bounded).
+
+        Paced like every call (10/min per user), never retried, never cached; an error status is read
+        whole and mapped to the error tree before any byte is streamed.
+        """
+        path = f"/api/orgs/{org_id}/projects/{project_id}/systems/{uuid}/image/"
+        headers = _auth(token)
+        if self.pacer is not None:
+            await self.pacer.acquire(fingerprint(headers["Authorization"]), "GET", path)
+        request = self.http.build_request(
+            "GET", f"{self.config.base_url}{path}", params={"width": width, "height": height}, headers=headers
+        )
+        try:
+            response = await self.http.send(request, stream=True, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            raise UpstreamUnavailable(
+                f"{UPSTREAM}: system image unreachable ({type(exc).__name__}).", upstream=UPSTREAM
+            ) from None
+        if response.status_code >= 400:
+            body = await response.aread()
+            await response.aclose()
+            raise self._error(response.status_code, response.headers, self._decode(body, response.status_code))
+        return response.headers.get("content-type", "image/jpeg"), self._bounded(response)
+
+    async def _bounded(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.config.max_response_bytes:
+                    return  # a truncated image rather than an unbounded one
+                yield chunk
+        finally:
+            await response.aclose()
 
     async def create_webhook(self, token: str, org_id: int, body: Mapping[str, Any]) -> WebhookRecord:
         payload = await self.request(

@@ -34,6 +34,8 @@ def write_tags(kind: str, item_id: int | None, change: Change, *, project_id: in
             tags.add(f"opensolar:project:{project_id}")
         if change is not Change.UPDATE:
             tags.add("opensolar:list:files")
+    elif kind == "workflow":
+        tags.add("opensolar:list:workflows")  # list and detail reads carry the list tag
     elif kind == "webhook":
         tags.add("opensolar:list:webhooks")  # the list is the only cached webhook read
     return tags

@@ -14,6 +14,7 @@ from typing import Any
 from gateway.errors import PlanRequiredError, UpstreamError
 from gateway.upstreams.base import UpstreamClient, parse_model
 from gateway.upstreams.opensolar_models import ContactRecord, PrivateFileRecord, ProjectRecord
+from gateway.upstreams.opensolar_people import WorkflowRecord
 
 __all__ = ["OpenSolarWrites", "Upload"]
 
@@ -95,6 +96,20 @@ class OpenSolarWrites(UpstreamClient):
 
     async def delete_private_file(self, token: str, org_id: int, file_id: int) -> None:
         await self._write("DELETE", token, f"/api/orgs/{org_id}/private_files/{file_id}/")
+
+    async def create_workflow(self, token: str, org_id: int, body: Mapping[str, Any]) -> WorkflowRecord:
+        payload = await self._write("POST", token, f"/api/orgs/{org_id}/workflows/", body)
+        return parse_model(WorkflowRecord, payload, UPSTREAM)
+
+    async def replace_workflow(
+        self, token: str, org_id: int, workflow_id: int, body: Mapping[str, Any]
+    ) -> WorkflowRecord:
+        """PUT replaces the whole workflow (stages left out are removed)."""
+        payload = await self._write("PUT", token, f"/api/orgs/{org_id}/workflows/{workflow_id}/", body)
+        return parse_model(WorkflowRecord, payload, UPSTREAM)
+
+    async def delete_workflow(self, token: str, org_id: int, workflow_id: int) -> None:
+        await self._write("DELETE", token, f"/api/orgs/{org_id}/workflows/{workflow_id}/")
 
     async def generate_document(
         self, token: str, org_id: int, project_id: int, document_type: str, params: Mapping[str, str | int]

@@ -148,11 +148,17 @@ class Org:
         search: str | None = None,
         file_tag: str | None = None,
         ordering: PrivateFileOrdering | None = None,
+        file_tag_exclude: Annotated[
+            str | None, arg("Leave out files with this tag title (file_tags_exclude=; at most 200 characters).")
+        ] = None,
+        user_id: Annotated[strawberry.ID | None, arg("Only files uploaded by this user id (user_id=).")] = None,
     ) -> Connection[PrivateFile] | None:
         filters = PrivateFileFilter(
             project_id=parse_id(project_id, "project id") if project_id is not None else None,
             search=search[:MAX_SEARCH_CHARS] if search else None,
             file_tag=file_tag[:MAX_SEARCH_CHARS] if file_tag else None,
+            file_tag_exclude=file_tag_exclude[:MAX_SEARCH_CHARS] if file_tag_exclude else None,
+            user_id=parse_id(user_id, "userId") if user_id is not None else None,
             ordering=ordering.value if ordering else None,
         )
         loader = info.context.loaders.files_page

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from gateway.errors import BadRequestError
+from gateway.system_images import MAX_IMAGE_SIDE_PX, image_path
 from gateway.upstreams.opensolar_models import (
     Adder as AdderRecord,
 )
@@ -28,6 +30,13 @@ if TYPE_CHECKING:
     from schema.opensolar.projects import Project
 
 __all__ = ["Adder", "Component", "ModuleGroup", "System", "SystemDetails", "SystemIncentive"]
+
+
+@strawberry.type(description="Where to fetch a system's image from this gateway.")
+class SystemImage:
+    url: str = strawberry.field(description="A path on this gateway (GET, same credential); answers image/jpeg.")
+    width: int = strawberry.field(description="Width in pixels.")
+    height: int = strawberry.field(description="Height in pixels.")
 
 
 @strawberry.type(description="A module, inverter, battery or other component and its quantity.")
@@ -211,6 +220,27 @@ class System:
 
         project_id = await self._resolved_project_id(info)
         return Project.from_id(self.org_id, project_id) if project_id is not None else None
+
+    @strawberry.field(
+        description="The system's rendered image (JPEG), as a path on this gateway that streams it from OpenSolar "
+        "under the caller's own credential (send the same Authorization header). Fetching it costs one upstream "
+        "call, throttled at 10/min per user; it is never cached. This field itself makes no call unless the "
+        "system's project or UUID is unknown."
+    )
+    async def image(
+        self,
+        info: Info,
+        width: Annotated[int, strawberry.argument(description=f"Width in pixels, 1 to {MAX_IMAGE_SIDE_PX}.")] = 800,
+        height: Annotated[int, strawberry.argument(description=f"Height in pixels, 1 to {MAX_IMAGE_SIDE_PX}.")] = 600,
+    ) -> SystemImage | None:
+        for name, value in (("width", width), ("height", height)):
+            if not 1 <= value <= MAX_IMAGE_SIDE_PX:
+                raise BadRequestError(f"{name} must be from 1 to {MAX_IMAGE_SIDE_PX}.", argument=name)
+        project_id = await self._resolved_project_id(info)
+        uuid = self.record.uuid if self.record.has("uuid") else (await self.load_full(info)).uuid
+        if project_id is None or not uuid:
+            return None
+        return SystemImage(url=image_path(self.org_id, project_id, uuid, width, height), width=width, height=height)
 
     @strawberry.field(description="This system's entry in its project's system details.")
     async def details(self, info: Info) -> SystemDetails | None:

@@ -31,7 +31,7 @@ FileId = Annotated[strawberry.ID, arg("The private file's upstream id.")]
 @strawberry.type(description="What a delete mutation removed upstream.")
 class Deleted:
     id: strawberry.ID = strawberry.field(description="The upstream id of the deleted record.")
-    kind: str = strawberry.field(description="What it was: project, contact or privateFile.")
+    kind: str = strawberry.field(description="What it was: project, contact, privateFile or workflow.")
 
 
 @dataclass(frozen=True, slots=True)
