@@ -29,6 +29,7 @@ SKIPPED_TESTS = [
     "tests/integration/test_container_recipe.py",
     "tests/integration/test_http_audit.py",
     "tests/integration/test_cli.py",
+    "tests/integration/test_wheel.py",
 ]
 MARKER_BEGIN = "<!-- plant-bugs -->"
 MARKER_END = "<!-- /plant-bugs -->"
@@ -78,8 +79,9 @@ BUGS = [
         "429s are never cached",
         "gateway/cache/upstream.py",
         sub(
-            r"(def _finished\(self, key: str, task: asyncio\.Task\[Any\]\) -> None:\n)",
-            r"\1        failed = task.done() and not task.cancelled() and task.exception()\n"
+            r"(def _finished\(self, key: str, (\w+): [^)]*\) -> None:\n)",
+            r"\1        task = getattr(\2, 'task', \2)\n"
+            r"        failed = task.done() and not task.cancelled() and task.exception()\n"
             r"        if isinstance(failed, UpstreamRateLimited):\n"
             r"            return  # planted: a 429 stays in flight for this key, so every later read gets it\n",
         ),
