@@ -7,13 +7,17 @@ writes into TESTING.md, between its markers) killed / survived / untested per mo
 ``tests/mutation_equivalents.txt`` (one name and the reason on each line) are counted apart: they
 cannot be killed because they do not change behaviour.
 
-    python -m benchmarks.mutation [--no-run] [--max-children N] [--write TESTING.md]
+    python -m benchmarks.mutation [--no-run] [--sample N [--seed S]] [--max-children N] [--write TESTING.md]
+
+``--sample N`` tests N mutants per module, drawn with a fixed seed, instead of all of them: an estimate
+of the score (with its size stated) when a full run does not fit the time there is.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import tomllib
@@ -51,6 +55,23 @@ def results(module_path: str) -> dict[str, int | None]:
         return {}
     codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
     return codes
+
+
+def sample(per_module: int, seed: int) -> list[str]:
+    """Mutant names, ``per_module`` from each guarded module (all of a smaller one), the same for a seed."""
+    if not any(results(module) for module in guarded_modules()):
+        # mutmut writes the mutants (and their names) before it filters; a name nothing matches stops it there
+        subprocess.run([str(_mutmut()), "run", "no-such-mutant"], cwd=ROOT, check=False, capture_output=True)
+    rng = random.Random(seed)
+    chosen: list[str] = []
+    for module in guarded_modules():
+        names = sorted(results(module))
+        chosen += rng.sample(names, min(per_module, len(names)))
+    return chosen
+
+
+def _mutmut() -> Path:
+    return Path(sys.executable).parent / "mutmut"
 
 
 def classify(code: int | None) -> str:
@@ -112,11 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-run", action="store_true", help="only report what the last run left in mutants/")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested in parallel")
     parser.add_argument("--write", type=Path, help="put the score table between the markers of this file")
+    parser.add_argument("--sample", type=int, help="test this many mutants per module, not all of them")
+    parser.add_argument("--seed", type=int, default=11, help="the sample's seed")
     parser.add_argument("mutants", nargs="*", help="run only these mutant names (mutmut's own argument)")
     args = parser.parse_args(argv)
+    names = [*args.mutants, *(sample(args.sample, args.seed) if args.sample else [])]
     if not args.no_run:
-        mutmut = Path(sys.executable).parent / "mutmut"
-        command = [str(mutmut), "run", "--max-children", str(args.max_children), *args.mutants]
+        command = [str(_mutmut()), "run", "--max-children", str(args.max_children), *names]
         subprocess.run(command, cwd=ROOT, check=False)  # our own venv's mutmut
     table, survivors = score_table()
     sys.stdout.write(table + "\n\nSurvivors and untested:\n" + "\n".join(f"- {s}" for s in survivors) + "\n")
