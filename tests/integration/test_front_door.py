@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -10,7 +11,10 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
+from gateway.app import create_app
 from gateway.auth import hash_api_key
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from gateway.settings import Settings
@@ -325,3 +329,30 @@ async def test_persisted_queries_survive_a_redis_outage(
     assert gateway.services.documents.stats["store_errors"] > 0
     assert 'gateway_front_door_events_total{event="persisted_store_errors"}' in metrics
     assert any("persisted queries" in record.message for record in caplog.records)
+
+
+# websockets: the same door
+
+
+def test_websockets_pass_the_same_door(sandbox_url: str) -> None:
+    settings = production(sandbox_url, GATEWAY_RATE_LIMIT="4/minute")
+    before = asyncio.run(routes(sandbox_url))
+    with TestClient(create_app(settings)) as client:
+
+        def connect(payload: dict[str, str], headers: dict[str, str] | None = None) -> str:
+            try:
+                with client.websocket_connect("/graphql", ["graphql-transport-ws"], headers=headers or {}) as ws:
+                    ws.send_json({"type": "connection_init", "payload": payload})
+                    return str(ws.receive_json()["type"])
+            except WebSocketDisconnect as closed:
+                return f"closed {closed.code}"
+
+        made_up = [connect({"Authorization": "Bearer made-up"}) for _ in range(3)]
+        in_header = connect({}, {"Authorization": "Bearer made-up-too"})
+        oversized = connect({}, {"X-Anything": "y" * 9000})
+        real = [connect({"Authorization": f"Bearer {RAW}"}) for _ in range(5)]
+    assert made_up == ["closed 4403"] * 3 and in_header.startswith("closed")
+    assert oversized.startswith("closed")
+    assert real == ["connection_ack"] * 4 + ["closed 4403"]  # the principal's rate: 4 a minute
+    spent = delta(before, asyncio.run(routes(sandbox_url)))
+    assert spent == {"opensolar.fetch_token": 3}  # made-up, made-up-too, RAW: once each
