@@ -208,7 +208,8 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Mount("/graphiql/static", PrecompressedFiles(directory=ASSETS_DIR, check_dir=False), name="graphiql"),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),
+        Route("/webhooks/opensolar", opensolar_webhook, methods=["POST"]),  # answers where receivers moved
+        Route("/webhooks/opensolar/{org_id}", opensolar_webhook, methods=["POST"]),  # one receiver per org
         Route(IMAGE_PATH, system_image, methods=["GET"]),
     ]
     middleware = [

@@ -22,7 +22,7 @@ logger = logging.getLogger("gateway.invalidation")
 
 
 async def invalidate(services: Services, tags: Iterable[str]) -> int:
-    """Evict ``tags`` (``opensolar:project:3001``, ``opensolar:list:projects``, ...) everywhere.
+    """Evict ``tags`` (``opensolar:1001:project:3001``, ``opensolar:1001:list:projects``, ...) everywhere.
 
     Returns how many entries this replica evicted. A bus failure is logged, never raised: the write
     already happened upstream, and the other replicas' copies still expire with their TTL.

@@ -93,6 +93,16 @@ def configure_tracing(exporter: str | None, *, span_exporter: Any = None) -> boo
     return True
 
 
+BUS_EVENTS = (
+    "delivered",  # messages handed to this replica's subscribers
+    "relayed",  # messages from other replicas
+    "publish_failed",  # Redis unreachable: delivered here only, kept in the outbox
+    "replayed",  # outbox messages published once Redis answered again
+    "outbox_dropped",  # outbox full during a long outage (oldest lost)
+    "subscribers_dropped",  # subscribers closed with SLOW_SUBSCRIBER
+)
+
+
 class _StatsCollector(Collector):
     """Cache, pacing and upstream-status counters, read from the components at scrape time."""
 
@@ -102,9 +112,26 @@ class _StatsCollector(Collector):
     def collect(self) -> Iterator[Any]:
         cache = CounterMetricFamily("gateway_cache_events", "Upstream cache events", labels=["event"])
         if self.services.cache is not None:
-            for event in ("hits", "misses", "stale", "coalesced", "stores", "evicted", "store_errors"):
+            for event in (
+                "hits",
+                "misses",
+                "stale",
+                "coalesced",
+                "stores",
+                "evicted",
+                "store_errors",
+                "evict_deferred",
+            ):
                 cache.add_metric([event], self.services.cache.stats[event])
         yield cache
+        bus = CounterMetricFamily(
+            "gateway_event_bus_events",
+            "Evictions and changes between replicas (Redis outages, replays)",
+            labels=["event"],
+        )
+        for event in BUS_EVENTS:
+            bus.add_metric([event], self.services.bus.stats[event])
+        yield bus
         responses = CounterMetricFamily(
             "gateway_response_cache_events", "Operation response cache events", labels=["event"]
         )
@@ -277,7 +304,8 @@ class HttpObservabilityMiddleware:
             path = scope.get("path", "")
             metrics = self.metrics(scope["app"])
             if metrics is not None:
-                metrics.http_response(path if path in _ROUTES else "other", status)
+                route = "/webhooks/opensolar" if path.startswith("/webhooks/opensolar/") else path  # no org ids
+                metrics.http_response(route if route in _ROUTES else "other", status)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %d",

@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -70,19 +71,28 @@ def _client(config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) 
     )
 
 
-async def _listen_for_evictions(bus: EventBus, cache: UpstreamCache) -> None:
-    """Evict what another replica's webhook made stale (our own messages evict again, harmlessly)."""
-    while True:
-        try:
-            async for message in bus.subscribe(EVICT_CHANNEL):
-                tags = message.get("tags")
-                if isinstance(tags, list):
-                    await cache.evict(str(tag) for tag in tags)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("eviction listener lost its bus (%s); retrying", exc)
-            await asyncio.sleep(1.0)
+REPLAY_EVERY_S = 0.5  # how often evictions deferred by a Redis outage are retried
+
+
+def _evict_for_other_replicas(cache: UpstreamCache) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """What another replica's webhook (or write) made stale: evicted before its change is delivered here."""
+
+    async def evict(message: dict[str, Any]) -> None:
+        tags = message.get("tags")
+        if isinstance(tags, list):
+            await cache.evict(str(tag) for tag in tags)
+
+    return evict
+
+
+async def _replay_evictions(store: object) -> None:
+    """Evictions a Redis outage deferred are applied as soon as Redis answers, for every replica's sake."""
+    flush = getattr(store, "flush_evictions", None)
+    while flush is not None:
+        await asyncio.sleep(REPLAY_EVERY_S)
+        if getattr(store, "pending_evictions", 0):
+            with contextlib.suppress(Exception):  # still down: the store logged it; next round
+                await flush()
 
 
 @asynccontextmanager
@@ -121,7 +131,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
             max_wait_s=settings.throttle_max_wait_s,
             limits=parse_quotas(settings.opensolar_quotas),
         )
-    bus = open_bus(settings.redis_url)
+    bus = open_bus(settings.event_bus_url, queue_size=settings.subscriber_queue)
     # Persisted queries live with the cache (shared through Redis); a small store when it is off.
     apq_store = cache.store if cache is not None else MemoryStore(APQ_STORE_BYTES)
     trusted = {sha256_hex(text): text for text in load_operations().values()} if settings.trusted_documents else None
@@ -150,7 +160,9 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
         if pacer is not None:
             stack.push_async_callback(pacer.close)
         if cache is not None:
-            stack.push_async_callback(_cancel, asyncio.create_task(_listen_for_evictions(bus, cache)))
+            bus.on_remote(EVICT_CHANNEL, _evict_for_other_replicas(cache))
+            stack.push_async_callback(_cancel, asyncio.create_task(_replay_evictions(cache.store)))
+        bus.start()
 
         metrics = Metrics()
 

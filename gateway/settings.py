@@ -176,6 +176,11 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, alias="GATEWAY_PUBLIC_URL")
     # other origins whose pages may call /graphql (gateway/cors.py); unset: loopback in the sandbox, else none
     cors_origins: str | None = Field(None, alias="GATEWAY_CORS_ORIGINS")
+    # Evictions and subscription changes reach other replicas over this Redis (a stream); unset: the
+    # cache's Redis when GATEWAY_CACHE_URL is one, else this process only.
+    bus_url: str | None = Field(None, alias="GATEWAY_BUS_URL", pattern="^rediss?://")
+    # Changes one subscription may have waiting; past it the subscription ends with SLOW_SUBSCRIBER.
+    subscriber_queue: int = Field(256, alias="GATEWAY_SUBSCRIBER_QUEUE", ge=1, le=100_000)
 
     @field_validator("opensolar_quotas")
     @classmethod
@@ -211,6 +216,10 @@ class Settings(BaseSettings):
     @property
     def redis_url(self) -> str | None:
         return self.cache_url if self.cache_url.startswith(("redis://", "rediss://")) else None
+
+    @property
+    def event_bus_url(self) -> str | None:
+        return self.bus_url or self.redis_url
 
     @property
     def use_sandbox(self) -> bool:

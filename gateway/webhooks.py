@@ -1,27 +1,35 @@
-"""``POST /webhooks/opensolar``: OpenSolar's webhook payloads evict what they make stale.
+"""``POST /webhooks/opensolar/<org id>``: OpenSolar's webhook payloads evict what they make stale.
 
-OpenSolar documents no signature; it sends back the ``headers`` a webhook was registered with.
-The gateway registers its receiver with ``X-Solar-Gateway-Secret: <GATEWAY_WEBHOOK_SECRET>`` and
-compares it in constant time; anything else gets 401. The payload is ``{model, model_id, event,
-fields}``; the affected tags are evicted here and published so every replica evicts too.
+OpenSolar documents no signature; it sends back the ``headers`` a webhook was registered with, and any
+user of the org can read them back upstream. So each org gets its own secret, an HMAC of its id under
+``GATEWAY_WEBHOOK_SECRET`` (``org_secret``): the receiver recomputes it from the org in the path and
+compares in constant time (401 otherwise), so one org's secret forges nothing for another. The org of
+an event is that authenticated org, never the payload's ``org_id``; its cache tags are that org's. The
+payload is ``{model, model_id, event, fields}``; the affected tags are evicted here and published
+(``gateway.invalidation.invalidate``) so every replica evicts too, and subscribers of that org hear of
+the change (``announce``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.events import CHANGES_CHANNEL, EVICT_CHANNEL
-from gateway.services import Services
+from gateway.events import CHANGES_CHANNEL
+from gateway.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER as SECRET_HEADER
-from gateway.upstreams.opensolar_cache import webhook_tags
+from gateway.upstreams.opensolar_cache import related_project, webhook_tags
 
-__all__ = ["opensolar_webhook"]
+if TYPE_CHECKING:
+    from gateway.services import Services
+
+__all__ = ["announce", "opensolar_webhook", "org_secret"]
 
 logger = logging.getLogger("gateway.webhooks")
 # Raw Data orgs receive the whole design inside project payloads; 8 MiB covers large ones.
@@ -51,15 +59,47 @@ def _parse(raw: bytes) -> tuple[str, int, str, dict[str, Any]] | None:
         return None
     if not isinstance(payload, dict):
         return None
-    model, model_id, event = str(payload.get("model", "")), payload.get("model_id"), payload.get("event")
-    if model.lower() not in MODELS or event not in EVENTS:
+    model, model_id, event = str(payload.get("model", "")).lower(), payload.get("model_id"), payload.get("event")
+    if model not in MODELS or event not in EVENTS:
         return None
-    try:
-        number = int(model_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    number = _positive_id(model_id) if not isinstance(model_id, bool) else None  # a positive id, as a number or digits
+    if number is None:
         return None
     fields = payload.get("fields")
     return model, number, event, fields if isinstance(fields, dict) else {}
+
+
+def org_secret(master: str, org_id: int) -> str:
+    """The secret header value of one org's receiver: HMAC-SHA256 of its id under the gateway's secret."""
+    return hmac.new(master.encode(), f"opensolar-webhook:org:{org_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _positive_id(raw: object) -> int | None:
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
+
+
+async def announce(
+    services: Services, org_id: int, model: str, model_id: int, event: str, fields: dict[str, Any] | None = None
+) -> tuple[int, list[str]]:
+    """Evict what a change to ``model`` ``model_id`` in ``org_id`` made stale (here and on every replica)
+    and tell the org's subscribers, on every replica. Never raises: with Redis down the eviction waits
+    for it (``RedisStore``) and the messages for the other replicas wait in the bus's outbox.
+    Returns the entries evicted here and the tags.
+    """
+    fields = fields or {}
+    tags = sorted(webhook_tags(org_id, model, model_id, event, fields))
+    evicted = await invalidate(services, tags)
+    change = {
+        "org_id": org_id,
+        "model": model.lower(),
+        "model_id": model_id,
+        "event": event,
+        "project_id": related_project(fields),
+        "fields": sorted(str(name) for name in fields),
+    }
+    await services.bus.publish(CHANGES_CHANNEL, change)
+    return evicted, tags
 
 
 async def opensolar_webhook(request: Request) -> Response:
@@ -67,9 +107,12 @@ async def opensolar_webhook(request: Request) -> Response:
     secret = services.settings.webhook_secret
     if secret is None:
         return _problem(404, "The webhook receiver is off: set GATEWAY_WEBHOOK_SECRET.")
+    org = _positive_id(request.path_params.get("org_id"))
+    if org is None:
+        return _problem(404, "Receivers are per org: /webhooks/opensolar/<org id> (createWebhook registers it).")
     given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
-        return _problem(401, f"Missing or wrong {SECRET_HEADER}.")
+    if not hmac.compare_digest(given.encode(), org_secret(secret.get_secret_value(), org).encode()):
+        return _problem(401, f"Missing or wrong {SECRET_HEADER} for this org.")
     raw = await _body(request)
     if raw is None:
         return _problem(413, f"Webhook payloads are limited to {MAX_WEBHOOK_BYTES} bytes.")
@@ -77,19 +120,6 @@ async def opensolar_webhook(request: Request) -> Response:
     if parsed is None:
         return _problem(400, "Expected {model, model_id, event[, fields]} with a known model and event.")
     model, model_id, event, fields = parsed
-    tags = sorted(webhook_tags(model, model_id, event, fields))
-    evicted = await services.cache.evict(tags) if services.cache else 0
-    change = {
-        "model": model,
-        "model_id": model_id,
-        "event": event,
-        "org_id": fields.get("org_id"),
-        "fields": sorted(str(name) for name in fields),
-    }
-    try:
-        await services.bus.publish(EVICT_CHANNEL, {"tags": tags, **change})
-        await services.bus.publish(CHANGES_CHANNEL, change)  # subscriptions (projectChanged)
-    except Exception as exc:
-        logger.warning("could not publish the eviction to other replicas: %s", exc)
-    logger.info("webhook %s %s %s evicted %d entries", model, model_id, event, evicted)
+    evicted, tags = await announce(services, org, model, model_id, event, fields)
+    logger.info("webhook org %s %s %s %s evicted %d entries", org, model, model_id, event, evicted)
     return JSONResponse({"evicted": evicted, "tags": tags})

@@ -8,7 +8,8 @@ short timeout; callers treat any store failure as a miss (see ``UpstreamCache``)
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import logging
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -22,6 +23,8 @@ __all__ = ["CacheStore", "MemoryStore", "RedisStore", "open_store"]
 # A store must answer well inside the upstream timeouts, or it is slower than no cache at all.
 STORE_TIMEOUT_S = 0.5
 TAG_PREFIX = "sg:v1:tag:"
+MAX_PENDING_EVICTIONS = 100_000  # tags remembered while Redis is down (oldest forgotten first)
+logger = logging.getLogger("gateway.cache")
 
 
 class CacheStore(Protocol):
@@ -100,10 +103,31 @@ class RedisStore:
             namespace="",
         )
         self.client: Any = self.cache.client
+        self._pending_evictions: OrderedDict[str, None] = OrderedDict()
+        self.stats: Counter[str] = Counter()
 
     async def get(self, key: str) -> bytes | None:
+        if self._pending_evictions:  # back after an outage: evict what went stale meanwhile, first
+            await self.flush_evictions()
         value: bytes | None = await self.cache.get(key)  # BytesSerializer: no decoding
         return value
+
+    @property
+    def pending_evictions(self) -> int:
+        """Tags whose eviction failed (Redis down), evicted before anything is read again."""
+        return len(self._pending_evictions)
+
+    async def flush_evictions(self) -> int:
+        """Evict the tags that waited for Redis; raises while Redis is still down."""
+        tags = list(self._pending_evictions)
+        if not tags:
+            return 0
+        evicted = await self._evict(tags)
+        for tag in tags:
+            self._pending_evictions.pop(tag, None)
+        self.stats["evictions_replayed"] += len(tags)
+        logger.warning("cache store: %d evictions deferred by a Redis outage applied (%d entries)", len(tags), evicted)
+        return evicted
 
     async def set(self, key: str, value: bytes, ttl_s: float, tags: Iterable[str]) -> None:
         async with asyncio.timeout(STORE_TIMEOUT_S):
@@ -116,14 +140,43 @@ class RedisStore:
                 await pipe.execute()
 
     async def evict_tags(self, tags: Iterable[str]) -> int:
+        """Evict now; if Redis fails, the tags are kept (bounded) and evicted before the next read."""
+        tags = list(tags)
+        if self._pending_evictions:
+            await self.flush_evictions_or_defer(tags)
+        try:
+            return await self._evict(tags)
+        except Exception:
+            self._defer(tags)
+            raise
+
+    async def flush_evictions_or_defer(self, tags: list[str]) -> None:
+        try:
+            await self.flush_evictions()
+        except Exception:
+            self._defer(tags)
+            raise
+
+    def _defer(self, tags: list[str]) -> None:
+        for tag in tags:
+            self._pending_evictions[tag] = None
+            self._pending_evictions.move_to_end(tag)
+        self.stats["evictions_deferred"] += len(tags)
+        while len(self._pending_evictions) > MAX_PENDING_EVICTIONS:
+            self._pending_evictions.popitem(last=False)
+            self.stats["evictions_dropped"] += 1
+
+    async def _evict(self, tags: list[str]) -> int:
         async with asyncio.timeout(STORE_TIMEOUT_S * 4):
             names = [TAG_PREFIX + tag for tag in tags]
-            keys: set[bytes] = set()
-            for name in names:
-                keys |= set(await self.client.smembers(name))
-            if keys or names:
-                await self.client.delete(*keys, *names)
-            return len(keys)
+            async with self.client.pipeline(transaction=False) as pipe:
+                for name in names:
+                    pipe.smembers(name)
+                members = await pipe.execute()
+            doomed = [*set().union(*members), *names]
+            for start in range(0, len(doomed), 1000):
+                await self.client.delete(*doomed[start : start + 1000])
+            return len(doomed) - len(names)
 
     async def ping(self) -> bool:
         async with asyncio.timeout(STORE_TIMEOUT_S):

@@ -250,7 +250,8 @@ class UpstreamCache:
         try:
             evicted = await self.store.evict_tags(list(tags))
         except Exception as exc:
-            self._store_failed("evict", exc)
+            self._store_failed("evict", exc)  # a Redis store keeps the tags and evicts them when it is back
+            self.stats["evict_deferred"] += 1
             return 0
         self.stats["evicted"] += evicted
         return evicted

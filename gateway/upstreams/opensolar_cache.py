@@ -1,8 +1,9 @@
 """What OpenSolar reads may be cached for, and which resources each cached answer depends on.
 
-Tags name resources independently of who read them (``opensolar:project:3001``), so one webhook
-about project 3001 evicts every tenant's copies of its detail, systems, system details, proposal
-and every list page that showed it. Signed private-file URLs expire after an hour upstream, so
+Tags name a resource as one org sees it (``opensolar:1001:project:3001``), independently of which
+credential read it, so one webhook about project 3001 in org 1001 evicts every 1001 user's copies of
+its detail, systems, system details, proposal and every list page that showed it, and nothing of
+any other org. Signed private-file URLs expire after an hour upstream, so
 file reads get a short TTL (TTL plus the stale window stays well under the hour).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from gateway.cache.upstream import CachePolicy
 from gateway.upstreams.opensolar_models import id_from_url
 
-__all__ = ["policy_for", "tags_for", "webhook_tags"]
+__all__ = ["policy_for", "related_project", "tag", "tags_for", "webhook_tags"]
 
 _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/api/orgs/\d+/$"), "org"),
@@ -58,67 +59,108 @@ def _ids(items: Iterable[Any], key: str = "id") -> set[str]:
     return {str(item[key]) for item in items if isinstance(item, dict) and item.get(key) is not None}
 
 
-def _project_tags(project: dict[str, Any]) -> set[str]:
-    tags = {f"opensolar:project:{project['id']}"} if project.get("id") is not None else set()
-    tags |= {f"opensolar:contact:{c}" for c in _ids(project.get("contacts_data") or [])}
-    tags |= {f"opensolar:system:{s}" for s in _ids(project.get("systems") or [])}
-    tags |= {f"opensolar:file:{f}" for f in _ids(project.get("private_files_data") or [])}
+def tag(org_id: int | str, kind: str, item: object) -> str:
+    """One resource as seen by one org: ``opensolar:1001:project:3001`` (``list`` kinds name a list)."""
+    return f"opensolar:{org_id}:{kind}:{item}"
+
+
+def _project_tags(org: str, project: dict[str, Any]) -> set[str]:
+    tags = {tag(org, "project", project["id"])} if project.get("id") is not None else set()
+    tags |= {tag(org, "contact", c) for c in _ids(project.get("contacts_data") or [])}
+    tags |= {tag(org, "system", s) for s in _ids(project.get("systems") or [])}
+    tags |= {tag(org, "file", f) for f in _ids(project.get("private_files_data") or [])}
     return tags
 
 
+def _proposal_orgs(payload: Any, project_id: str) -> set[str]:
+    """The orgs ``/api/user_logins/`` lists the project under (the path names none)."""
+    orgs: set[str] = set()
+    for org in payload if isinstance(payload, list) else []:
+        if not isinstance(org, dict):
+            continue
+        org_id = org.get("id") or _url_id(org.get("url"))
+        listed = org.get("projects")
+        projects: list[Any] = listed if isinstance(listed, list) else []
+        if org_id is not None and any(
+            isinstance(p, dict) and project_id in {str(p.get("id")), str(_url_id(p.get("url")))} for p in projects
+        ):
+            orgs.add(str(org_id))
+    return orgs
+
+
+def _url_id(url: Any) -> int | None:
+    return id_from_url(url) if isinstance(url, str) else None
+
+
 def tags_for(path: str, params: Mapping[str, str | int], payload: Any) -> set[str]:
+    """The resources a cached read depends on, each tagged with the org it was read through.
+
+    Tags are per org, so a webhook for one org (whose secret proves only that org) never evicts
+    another org's entries, and a CREATE in one org leaves other orgs' lists alone.
+    """
     route = _route(path)
     if route is None:
         return set()
     kind, item_id = route
     rows = payload if isinstance(payload, list) else []
-    org = _ORG.match(path)
-    tags: set[str] = {f"opensolar:org:{org.group(1)}"} if kind == "org" and org else set()
+    match = _ORG.match(path)
+    if match is None:  # /api/user_logins/: the proposal of a project, under the orgs it names
+        project_id = str(params.get("project_ids", ""))
+        return {tag(org, "project", project_id) for org in _proposal_orgs(payload, project_id)} if project_id else set()
+    org = match.group(1)
+    tags: set[str] = {tag(org, "org", org)} if kind == "org" else set()
     if kind in {"projects", "contacts", "files", "webhooks", "workflows", "roles"}:
-        tags.add(f"opensolar:list:{kind}")
+        tags.add(tag(org, "list", kind))
     if kind == "projects":
         for row in rows:
-            tags |= _project_tags(row) if isinstance(row, dict) else set()
+            tags |= _project_tags(org, row) if isinstance(row, dict) else set()
     elif kind == "project" and isinstance(payload, dict):
-        tags |= _project_tags(payload)
-    elif kind in {"system_details", "proposal"}:
-        project_id = item_id or str(params.get("project_ids", ""))
-        tags.add(f"opensolar:project:{project_id}")
+        tags |= _project_tags(org, payload)
+    elif kind == "system_details":
+        tags.add(tag(org, "project", item_id))
     elif kind in {"contacts", "contact"}:
         for contact in rows or [payload]:
             if isinstance(contact, dict):
-                tags |= {f"opensolar:contact:{contact.get('id')}"}
-                tags |= {f"opensolar:project:{id_from_url(u)}" for u in contact.get("projects") or []}
+                tags |= {tag(org, "contact", contact.get("id"))}
+                tags |= {tag(org, "project", id_from_url(u)) for u in contact.get("projects") or []}
     elif kind in {"systems", "system"}:
         if "project" in params:
-            tags.add(f"opensolar:project:{params['project']}")
+            tags.add(tag(org, "project", params["project"]))
         for system in rows or [payload]:
             if isinstance(system, dict):
-                tags |= {
-                    f"opensolar:system:{system.get('id')}",
-                    f"opensolar:project:{id_from_url(system.get('project'))}",
-                }
+                tags |= {tag(org, "system", system.get("id")), tag(org, "project", id_from_url(system.get("project")))}
     elif kind in {"files", "file"}:
         for file in rows or [payload]:
             if isinstance(file, dict):
-                tags |= {f"opensolar:file:{file.get('id')}", f"opensolar:project:{id_from_url(file.get('project'))}"}
-    return {tag for tag in tags if not tag.endswith(":None")}
+                tags |= {tag(org, "file", file.get("id")), tag(org, "project", id_from_url(file.get("project")))}
+    return {t for t in tags if not t.endswith(":None")}
 
 
-def webhook_tags(model: str, model_id: int, event: str, fields: Mapping[str, Any] | None) -> set[str]:
-    """What an OpenSolar webhook (model, model_id, event) makes stale."""
+def webhook_tags(org_id: int, model: str, model_id: int, event: str, fields: Mapping[str, Any] | None) -> set[str]:
+    """What an OpenSolar webhook (model, model_id, event) received for ``org_id`` makes stale in that org."""
     model = model.lower()
     tags: set[str] = set()
     if model == "project":
-        tags.add(f"opensolar:project:{model_id}")
+        tags.add(tag(org_id, "project", model_id))
         if event in {"CREATE", "DELETE"}:
-            tags.add("opensolar:list:projects")
+            tags.add(tag(org_id, "list", "projects"))
     elif model == "contact":
-        tags.add(f"opensolar:contact:{model_id}")
+        tags.add(tag(org_id, "contact", model_id))
         if event in {"CREATE", "DELETE"}:
-            tags.add("opensolar:list:contacts")
+            tags.add(tag(org_id, "list", "contacts"))
     # events, quotes and their logs hang off a project: its detail (events_data) is stale
-    project = id_from_url(str((fields or {}).get("project") or "")) or (fields or {}).get("project_id")
-    if project:
-        tags.add(f"opensolar:project:{project}")
+    project = related_project(fields)
+    if project is not None:
+        tags.add(tag(org_id, "project", project))
     return tags
+
+
+def related_project(fields: Mapping[str, Any] | None) -> int | None:
+    """The project an event, quote or quote-activity payload points at (``project`` URL or ``project_id``)."""
+    fields = fields or {}
+    found = id_from_url(str(fields.get("project") or "")) or fields.get("project_id")
+    try:
+        number = int(found) if found is not None and not isinstance(found, bool) else None
+    except (TypeError, ValueError):
+        return None
+    return number if number is not None and 0 < number < 10**18 else None

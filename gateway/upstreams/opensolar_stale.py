@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gateway.upstreams.opensolar_cache import webhook_tags
+from gateway.upstreams.opensolar_cache import tag, webhook_tags
 
 __all__ = ["Change", "write_tags"]
 
@@ -21,21 +21,23 @@ class Change(StrEnum):
     DELETE = "DELETE"
 
 
-def write_tags(kind: str, item_id: int | None, change: Change, *, project_id: int | None = None) -> set[str]:
-    """The tags to evict after writing one ``kind`` (project, contact, file, webhook) item."""
+def write_tags(
+    org_id: int, kind: str, item_id: int | None, change: Change, *, project_id: int | None = None
+) -> set[str]:
+    """The tags to evict after writing one ``kind`` (project, contact, file, webhook) item in ``org_id``."""
     fields = {"project_id": project_id} if project_id is not None else None
     if kind in {"project", "contact"} and item_id is not None:
-        return webhook_tags(kind, item_id, change.value, fields)
+        return webhook_tags(org_id, kind, item_id, change.value, fields)
     tags: set[str] = set()
     if kind == "file":
         if item_id is not None:
-            tags.add(f"opensolar:file:{item_id}")
+            tags.add(tag(org_id, "file", item_id))
         if project_id is not None:
-            tags.add(f"opensolar:project:{project_id}")
+            tags.add(tag(org_id, "project", project_id))
         if change is not Change.UPDATE:
-            tags.add("opensolar:list:files")
+            tags.add(tag(org_id, "list", "files"))
     elif kind == "workflow":
-        tags.add("opensolar:list:workflows")  # list and detail reads carry the list tag
+        tags.add(tag(org_id, "list", "workflows"))  # list and detail reads carry the list tag
     elif kind == "webhook":
-        tags.add("opensolar:list:webhooks")  # the list is the only cached webhook read
+        tags.add(tag(org_id, "list", "webhooks"))  # the list is the only cached webhook read
     return tags

@@ -14,6 +14,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.errors import BadRequestError
+from gateway.upstreams.opensolar_cache import tag
 from schema.context import parse_id
 from schema.info import Info
 from schema.opensolar.checks import id_list
@@ -43,7 +44,7 @@ class ProjectMutations:
         record = await write.client.create_project(write.token, write.org_id, body)
         await write.done("project", record.id, Change.CREATE)
         if input.contacts_new:
-            await write.evict({"opensolar:list:contacts"})
+            await write.evict({tag(write.org_id, "list", "contacts")})
         return Project(org_id=write.org_id, record=record)
 
     @strawberry.mutation(description=f"Change a project's writable fields (PATCH: only those given). {WRITE_COST}")

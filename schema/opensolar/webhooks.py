@@ -18,6 +18,7 @@ from gateway.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER
 from gateway.upstreams.opensolar_models import WebhookRecord
 from gateway.upstreams.opensolar_stale import Change, write_tags
+from gateway.webhooks import org_secret
 from schema.context import parse_id
 from schema.info import Info
 from schema.raw import raw_field, redact_headers
@@ -66,12 +67,15 @@ class Webhook:
 @strawberry.input(description="A new webhook. Field paths are model.field (model.* for every field).")
 class WebhookInput:
     endpoint: str | None = strawberry.field(
-        default=None, description="Where OpenSolar posts; defaults to this gateway's receiver with gatewayReceiver."
+        default=None,
+        description="Where OpenSolar posts (an http(s) URL). Leave it out with gatewayReceiver: that always "
+        "registers this gateway's own receiver.",
     )
     gateway_receiver: bool = strawberry.field(
         default=False,
-        description="Register this gateway's /webhooks/opensolar (GATEWAY_PUBLIC_URL) with its "
-        "shared-secret header, so OpenSolar's changes evict the gateway's cache.",
+        description="Register this gateway's receiver for the org (GATEWAY_PUBLIC_URL + /webhooks/opensolar/<org "
+        "id>) with the org's own secret header, so OpenSolar's changes evict the gateway's cache and reach "
+        "subscriptions. Needs GATEWAY_WEBHOOK_SECRET and GATEWAY_PUBLIC_URL; endpoint and headers must be left out.",
     )
     enabled: bool = True
     debug: bool = False
@@ -124,27 +128,32 @@ def _headers(value: Any) -> str | None:
 DEFAULT_TRIGGERS = ["project.*", "contact.*", "event.*"]
 
 
-def _receiver(info: Info, given: WebhookInput) -> tuple[str, Any]:
+def _receiver(info: Info, given: WebhookInput, org: int) -> tuple[str, dict[str, str]]:
+    """Only ever this gateway's own receiver for the org, with that org's secret (never a caller's URL)."""
     settings = info.context.services.settings
     if settings.webhook_secret is None:
         raise BadRequestError(
             "Set GATEWAY_WEBHOOK_SECRET to register the gateway's receiver.", argument="gatewayReceiver"
         )
-    endpoint = given.endpoint or (
-        f"{settings.public_url.rstrip('/')}/webhooks/opensolar" if settings.public_url else None
-    )
-    if endpoint is None:
+    if not settings.public_url or not settings.public_url.startswith(("https://", "http://")):
         raise BadRequestError(
-            "Set GATEWAY_PUBLIC_URL (or pass endpoint) to register the gateway's receiver.", argument="endpoint"
+            "Set GATEWAY_PUBLIC_URL (this gateway's public http(s) origin) to register its receiver.",
+            argument="gatewayReceiver",
         )
-    headers = dict(given.headers) if isinstance(given.headers, dict) else {}
-    headers[WEBHOOK_SECRET_HEADER] = settings.webhook_secret.get_secret_value()
-    return endpoint, headers
+    if given.endpoint is not None:
+        raise BadRequestError(
+            "gatewayReceiver registers this gateway's own receiver (GATEWAY_PUBLIC_URL): leave endpoint out.",
+            argument="endpoint",
+        )
+    if given.headers is not None:
+        raise BadRequestError("gatewayReceiver sets the headers itself: leave headers out.", argument="headers")
+    endpoint = f"{settings.public_url.rstrip('/')}/webhooks/opensolar/{org}"
+    return endpoint, {WEBHOOK_SECRET_HEADER: org_secret(settings.webhook_secret.get_secret_value(), org)}
 
 
-async def _evict(info: Info) -> None:
-    """The cached webhook list is stale on every replica (it lived up to its 30 s TTL before)."""
-    await invalidate(info.context.services, write_tags("webhook", None, Change.UPDATE))
+async def _evict(info: Info, org: int) -> None:
+    """The org's cached webhook list is stale on every replica (it lived up to its 30 s TTL before)."""
+    await invalidate(info.context.services, write_tags(org, "webhook", None, Change.UPDATE))
 
 
 @strawberry.type
@@ -154,7 +163,7 @@ class WebhookMutations:
         self, info: Info, input: WebhookInput, org_id: strawberry.ID | None = None
     ) -> Webhook | None:
         org = info.context.org_id(org_id)
-        endpoint, headers = _receiver(info, input) if input.gateway_receiver else (input.endpoint, input.headers)
+        endpoint, headers = _receiver(info, input, org) if input.gateway_receiver else (input.endpoint, input.headers)
         if endpoint is None:
             raise BadRequestError("endpoint is required (or set gatewayReceiver: true).", argument="endpoint")
         triggers = input.trigger_fields or (DEFAULT_TRIGGERS if input.gateway_receiver else None)
@@ -170,7 +179,7 @@ class WebhookMutations:
         )
         body = {k: v for k, v in body.items() if v is not None}
         record = await info.context.services.opensolar.create_webhook(info.context.loaders.token, org, body)
-        await _evict(info)
+        await _evict(info, org)
         return Webhook(record=record)
 
     @strawberry.mutation(description="Change a webhook (PATCH: only the given fields).")
@@ -189,7 +198,7 @@ class WebhookMutations:
         record = await info.context.services.opensolar.update_webhook(
             info.context.loaders.token, org, parse_id(id, "webhook id"), body
         )
-        await _evict(info)
+        await _evict(info, org)
         return Webhook(record=record)
 
     @strawberry.mutation(description="Disable a webhook (OpenSolar has no delete; this PATCHes enabled=false).")
@@ -200,5 +209,5 @@ class WebhookMutations:
         record = await info.context.services.opensolar.update_webhook(
             info.context.loaders.token, org, parse_id(id, "webhook id"), {"enabled": False}
         )
-        await _evict(info)
+        await _evict(info, org)
         return Webhook(record=record)

@@ -52,7 +52,7 @@ class Write:
 
     async def done(self, kind: str, item_id: int | None, change: Change, *, project_id: int | None = None) -> None:
         """Evict what the write made stale (here and on every replica) and forget this request's memo."""
-        await self.evict(write_tags(kind, item_id, change, project_id=project_id))
+        await self.evict(write_tags(self.org_id, kind, item_id, change, project_id=project_id))
         loaders = self.info.context.loaders
         memo: dict[str, DataLoader[tuple[int, int], Any]] = {
             "project": loaders.project,

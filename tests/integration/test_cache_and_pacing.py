@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
@@ -104,69 +103,6 @@ async def test_stale_if_error_is_served_and_flagged(gateway_factory: GatewayFact
     flagged = {item["resource"].split("?")[0]: item for item in stale["extensions"]["stale"]}
     assert flagged["/api/orgs/1001/projects/3001/"]["reason"] == "THROTTLED"
     assert flagged["/api/orgs/1001/projects/3001/"]["ageSeconds"] == pytest.approx(0.3)
-
-
-async def test_webhook_evicts_what_it_should(gateway_factory: GatewayFactory) -> None:
-    sandbox = SandboxState(SandboxConfig())
-    async with gateway_factory(sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET), sandbox) as gateway:
-        for pid in (3001, 3002):
-            await gateway.query(PROJECT % pid)
-        before = dict(sandbox.counts)
-        response = await gateway.client.post(
-            "/webhooks/opensolar",
-            headers={"X-Solar-Gateway-Secret": SECRET},
-            json={
-                "timestamp": "1605831713",
-                "model": "Project",
-                "model_id": 3001,
-                "event": "UPDATE",
-                "fields": {"title": "renamed"},
-            },
-        )
-        assert response.status_code == 200 and response.json()["tags"] == ["opensolar:project:3001"]
-        assert response.json()["evicted"] >= 2  # its detail and its systems list
-        await gateway.query(PROJECT % 3001)
-        await gateway.query(PROJECT % 3002)
-    assert sandbox.counts["opensolar.project_detail"] == before["opensolar.project_detail"] + 1
-    assert sandbox.counts == {**before, "opensolar.project_detail": before["opensolar.project_detail"] + 1}
-
-
-@pytest.mark.parametrize(
-    ("headers", "body", "status"),
-    [
-        ({}, {"model": "Project", "model_id": 1, "event": "UPDATE"}, 401),
-        ({"X-Solar-Gateway-Secret": "wrong"}, {"model": "Project", "model_id": 1, "event": "UPDATE"}, 401),
-        ({"X-Solar-Gateway-Secret": SECRET}, {"model": "Spaceship", "model_id": 1, "event": "UPDATE"}, 400),
-        ({"X-Solar-Gateway-Secret": SECRET}, {"model": "Project", "model_id": "x", "event": "UPDATE"}, 400),
-        ({"X-Solar-Gateway-Secret": SECRET}, ["not", "an", "object"], 400),
-    ],
-)
-async def test_webhook_receiver_rejects(
-    gateway_factory: GatewayFactory, headers: dict[str, str], body: Any, status: int
-) -> None:
-    async with gateway_factory(sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET)) as gateway:
-        response = await gateway.client.post("/webhooks/opensolar", headers=headers, json=body)
-    assert response.status_code == status
-
-
-async def test_webhook_receiver_is_off_without_a_secret(gateway: Gateway) -> None:
-    response = await gateway.client.post(
-        "/webhooks/opensolar", json={"model": "Project", "model_id": 1, "event": "UPDATE"}
-    )
-    assert response.status_code == 404
-
-
-async def test_create_webhook_registers_the_gateway_receiver(gateway_factory: GatewayFactory) -> None:
-    settings = sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_PUBLIC_URL="https://gw.example.com/")
-    sandbox = SandboxState(SandboxConfig())
-    async with gateway_factory(settings, sandbox) as gateway:
-        result = await gateway.query(
-            "mutation { createWebhook(input: {gatewayReceiver: true}) { id endpoint headerNames triggerFields } }"
-        )
-    hook = result["data"]["createWebhook"]
-    assert hook["endpoint"] == "https://gw.example.com/webhooks/opensolar"
-    assert hook["headerNames"] == ["X-Solar-Gateway-Secret"] and "project.*" in hook["triggerFields"]
-    assert SECRET in sandbox.data.webhooks[int(hook["id"])].headers  # sent to OpenSolar, never shown back
 
 
 async def test_a_burst_stays_under_the_budget_with_zero_429s(gateway_factory: GatewayFactory) -> None:

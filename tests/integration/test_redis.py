@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
+from gateway.events import CHANGES_CHANNEL
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState
+from gateway.webhooks import org_secret
 from tests.conftest import Gateway, errors_by_code, running_gateway, sandbox_settings
 from tests.integration.servers import dead_address
-from tests.redis_server import redis_server
+from tests.redis_server import redis_server, restartable_redis
 
 pytestmark = pytest.mark.integration
 
@@ -78,40 +81,97 @@ async def test_replicas_share_the_throttle_budget(replicas: tuple[Gateway, Gatew
     assert sandbox.statuses["opensolar.project_detail:429"] == 0
 
 
-async def test_one_webhook_evicts_on_every_replica(replicas: tuple[Gateway, Gateway, SandboxState]) -> None:
+async def hook(gateway: Gateway, model: str, model_id: int, event: str = "UPDATE") -> dict[str, Any]:
+    """A webhook from OpenSolar to this replica's receiver for the sandbox's Raw Data org."""
+    response = await gateway.client.post(
+        f"/webhooks/opensolar/{RAW_DATA_ORG_ID}",
+        headers={"X-Solar-Gateway-Secret": org_secret(SECRET, RAW_DATA_ORG_ID)},
+        json={"model": model, "model_id": model_id, "event": event},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def wait_for(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(10):  # bounded: a lost message fails instead of hanging
+        while not condition():  # noqa: ASYNC110 - polling state the app does not signal
+            await asyncio.sleep(0.01)
+
+
+async def test_one_webhook_evicts_the_shared_entries(replicas: tuple[Gateway, Gateway, SandboxState]) -> None:
     first, second, sandbox = replicas
     await first.query(PROJECT % 3001)
     await second.query(PROJECT % 3002)
     before = sandbox.counts["opensolar.project_detail"]
-    response = await first.client.post(
-        "/webhooks/opensolar",
-        headers={"X-Solar-Gateway-Secret": SECRET},
-        json={"model": "Project", "model_id": 3001, "event": "UPDATE"},
-    )
-    assert response.status_code == 200
-    await asyncio.sleep(0.2)  # the other replica hears it over pub/sub
+    assert (await hook(first, "Project", 3001))["evicted"] == 2  # its detail and stored response, from Redis
     for replica in (second, first):
         await replica.query(PROJECT % 3001)
         await replica.query(PROJECT % 3002)
     assert sandbox.counts["opensolar.project_detail"] == before + 1  # 3001 refetched once, 3002 still cached
-    assert second.services.cache is not None and second.services.cache.stats["evicted"] >= 0
 
 
-async def test_evictions_reach_replicas_over_pubsub(redis_url: str) -> None:
+async def test_a_webhook_evicts_on_the_replica_that_did_not_receive_it(redis_url: str) -> None:
+    """Each replica with its own memory cache, evictions over Redis: the other replica's copy goes too."""
     sandbox = SandboxState(SandboxConfig())
-    settings = sandbox_settings(GATEWAY_CACHE_URL=redis_url, GATEWAY_WEBHOOK_SECRET=SECRET)
+    settings = sandbox_settings(GATEWAY_BUS_URL=redis_url, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_RESPONSE_CACHE=False)
     async with running_gateway(settings, sandbox) as first, running_gateway(settings, sandbox) as second:
-        await asyncio.sleep(0.1)  # both subscribed
-        await first.client.post(
-            "/webhooks/opensolar",
-            headers={"X-Solar-Gateway-Secret": SECRET},
-            json={"model": "Contact", "model_id": 5001, "event": "DELETE"},
-        )
-        for _ in range(50):
-            if second.services.cache and second.services.cache.stats["evict_calls"]:
-                break
-            await asyncio.sleep(0.05)
-        assert second.services.cache is not None and second.services.cache.stats["evict_calls"] >= 1
+        assert second.services.cache is not None and second.services.cache.store.name == "memory"
+        await wait_for(lambda: first.services.bus.connected.is_set() and second.services.bus.connected.is_set())
+        await second.query(PROJECT % 3001)  # only the second replica holds it
+        calls = sandbox.counts["opensolar.project_detail"]
+        await second.query(PROJECT % 3001)
+        assert sandbox.counts["opensolar.project_detail"] == calls  # served from its own cache
+        assert (await hook(first, "Project", 3001))["evicted"] == 0  # the first replica had nothing
+        await wait_for(lambda: second.services.cache is not None and second.services.cache.stats["evicted"] == 1)
+        await second.query(PROJECT % 3001)
+    assert sandbox.counts["opensolar.project_detail"] == calls + 1  # read again after the eviction
+
+
+async def test_a_webhook_during_a_redis_outage_is_not_lost(caplog: pytest.LogCaptureFixture) -> None:
+    sandbox = SandboxState(SandboxConfig())
+    with restartable_redis() as server:
+        settings = sandbox_settings(GATEWAY_CACHE_URL=server.url, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_THROTTLE=False)
+        async with running_gateway(settings, sandbox) as first, running_gateway(settings, sandbox) as second:
+            await wait_for(lambda: first.services.bus.connected.is_set() and second.services.bus.connected.is_set())
+            changes = second.services.bus.subscribe(CHANGES_CHANNEL)  # a subscription on the other replica
+            await first.query(PROJECT % 3001)  # stored in Redis, and saved with it
+            server.stop()
+            received = await hook(first, "Project", 3001)  # Redis is down: no 500
+            assert received == {"evicted": 0, "tags": [f"opensolar:{RAW_DATA_ORG_ID}:project:3001"]}
+            assert first.services.bus.pending == 2 and first.services.bus.stats["publish_failed"] >= 1
+            assert first.services.cache is not None and first.services.cache.stats["evict_deferred"] == 1
+            metrics = (await first.client.get("/metrics")).text
+            assert 'gateway_event_bus_events_total{event="publish_failed"}' in metrics
+            for replica in (first, second):  # served without a cache meanwhile
+                result = await replica.query(PROJECT % 3001)
+                assert result["data"]["org"]["project"]["county"] and "errors" not in result
+            server.start()  # back, with the entry the webhook made stale
+            store: Any = first.services.cache.store
+            await wait_for(lambda: first.services.bus.pending == 0 and store.pending_evictions == 0)
+            change = await asyncio.wait_for(anext(changes), 10)  # replayed to the other replica
+            assert (change["model"], change["model_id"], change["org_id"]) == ("project", 3001, RAW_DATA_ORG_ID)
+            calls = sandbox.counts["opensolar.project_detail"]
+            await second.query(PROJECT % 3001)
+            assert sandbox.counts["opensolar.project_detail"] == calls + 1  # the stale entry was evicted
+            await changes.aclose()  # type: ignore[attr-defined]
+    assert "event bus: Redis unreachable" in caplog.text
+
+
+async def test_one_replica_evicts_what_an_outage_deferred() -> None:
+    sandbox = SandboxState(SandboxConfig())
+    with restartable_redis() as server:
+        settings = sandbox_settings(GATEWAY_CACHE_URL=server.url, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_THROTTLE=False)
+        async with running_gateway(settings, sandbox) as gateway:
+            await gateway.query(PROJECT % 3001)
+            server.stop()
+            await hook(gateway, "Project", 3001)
+            server.start()  # with the stale entry; nobody else will evict it
+            calls = sandbox.counts["opensolar.project_detail"]
+            await gateway.query(PROJECT % 3001)
+            assert sandbox.counts["opensolar.project_detail"] == calls + 1
+            store: Any = gateway.services.cache and gateway.services.cache.store
+            assert store.pending_evictions == 0 and store.stats["evictions_replayed"] == 1
 
 
 async def test_redis_down_degrades_to_no_cache() -> None:
@@ -145,11 +205,7 @@ async def test_a_webhook_evicts_responses_on_every_replica(replicas: tuple[Gatew
     await first.query(query)
     await second.query(query)
     assert second.services.response_cache is not None and second.services.response_cache.stats["hits"] == 1
-    await first.client.post(
-        "/webhooks/opensolar",
-        headers={"X-Solar-Gateway-Secret": SECRET},
-        json={"model": "Project", "model_id": 3004, "event": "UPDATE"},
-    )
+    await hook(first, "Project", 3004)
     calls = sandbox.total_calls
     await second.query(query)
     assert second.services.response_cache.stats["hits"] == 1  # evicted for the other replica too

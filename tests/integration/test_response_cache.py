@@ -13,6 +13,7 @@ import pytest
 from gateway.app import GatewayGraphQL
 from gateway.http_gate import GraphQLGate
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
+from gateway.webhooks import org_secret
 from schema.operations import load_operations
 from tests.clock import FakeClock, use_clock
 from tests.conftest import Gateway, GatewayFactory, sandbox_settings
@@ -163,8 +164,8 @@ async def test_tag_eviction_is_precise(gateway_factory: GatewayFactory) -> None:
 
         async def webhook(project_id: int) -> None:
             response = await gateway.client.post(
-                "/webhooks/opensolar",
-                headers={"X-Solar-Gateway-Secret": SECRET},
+                f"/webhooks/opensolar/{RAW_DATA_ORG_ID}",
+                headers={"X-Solar-Gateway-Secret": org_secret(SECRET, RAW_DATA_ORG_ID)},
                 json={"model": "Project", "model_id": project_id, "event": "UPDATE"},
             )
             assert response.status_code == 200
