@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.design import bomb_section
+from benchmarks.reliability_hooks import hooks_section
 from benchmarks.upstream_path import upstream_section
 from gateway.sandbox import Fault, SandboxConfig, SandboxState
 from tests.conftest import Gateway, running_gateway, sandbox_settings
@@ -291,7 +292,8 @@ async def main_async() -> str:
     faults = [await run_fault(name, fault, options) for name, fault, options in FAULTS]
     from benchmarks.front_door import door_section  # it imports Outcome and probe from here
 
-    return report(attacks, faults) + bomb_section() + await upstream_section() + await door_section()
+    door = await door_section()
+    return report(attacks, faults) + bomb_section() + await upstream_section() + door + "\n" + await hooks_section()
 
 
 def main() -> int:

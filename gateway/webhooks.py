@@ -110,8 +110,8 @@ async def opensolar_webhook(request: Request) -> Response:
     org = _positive_id(request.path_params.get("org_id"))
     if org is None:
         return _problem(404, "Receivers are per org: /webhooks/opensolar/<org id> (createWebhook registers it).")
-    given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), org_secret(secret.get_secret_value(), org).encode()):
+    given, expected = request.headers.get(SECRET_HEADER, ""), org_secret(secret.get_secret_value(), org)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
         return _problem(401, f"Missing or wrong {SECRET_HEADER} for this org.")
     raw = await _body(request)
     if raw is None:

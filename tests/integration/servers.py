@@ -99,15 +99,17 @@ def process(
 
 
 @contextmanager
-def webhooks(gateway: str, secret: str, project_id: int = 3001) -> Iterator[None]:
-    """A project change posted to the gateway's receiver every 0.2 s until the block ends, so a subscriber gets one."""
+def webhooks(gateway: str, secret: str, project_id: int = 3001, org_id: int = 1001) -> Iterator[None]:
+    """A project change posted to the org's receiver every 0.2 s until the block ends, so a subscriber gets one."""
+    from gateway.webhooks import org_secret
+
     stop = threading.Event()
 
     def post() -> None:
         while not stop.wait(0.2):
             httpx.post(
-                f"{gateway}/webhooks/opensolar",
-                headers={"X-Solar-Gateway-Secret": secret},
+                f"{gateway}/webhooks/opensolar/{org_id}",
+                headers={"X-Solar-Gateway-Secret": org_secret(secret, org_id)},
                 json={"model": "Project", "model_id": project_id, "event": "UPDATE", "fields": {"title": "renamed"}},
             )
 

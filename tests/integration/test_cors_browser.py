@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.sandbox import RAW_DATA_ORG_ID
+from gateway.webhooks import org_secret
 from tests.integration.cdp import Page, browser_page
 from tests.integration.servers import listening_socket, process, serving
 
@@ -86,8 +88,8 @@ def webhooks(gateway: str) -> Iterator[None]:
     def post() -> None:
         while not stop.wait(0.2):
             httpx.post(
-                f"{gateway}/webhooks/opensolar",
-                headers={"X-Solar-Gateway-Secret": SECRET},
+                f"{gateway}/webhooks/opensolar/{RAW_DATA_ORG_ID}",
+                headers={"X-Solar-Gateway-Secret": org_secret(SECRET, RAW_DATA_ORG_ID)},
                 json={"model": "Project", "model_id": 3001, "event": "UPDATE", "fields": {"title": "renamed"}},
             )
 
