@@ -17,7 +17,8 @@ hit costs neither. In order:
    document is stored only after it passed all of them.
 
 WebSocket handshakes pass steps 1, 3 and 4 here when they carry a credential header, else in
-``connection_init`` (``GatewayGraphQL.on_ws_connect``). GET carries persisted queries only (never a
+``connection_init`` (``GatewayGraphQL.on_ws_connect``); each operation a socket then starts spends
+the principal's rate again (``gateway/ws.py``). GET carries persisted queries only (never a
 mutation); its responses say ``Cache-Control: private, max-age=<ttl>``. Every response that depends
 on the credential says ``Vary: Authorization, X-API-Key``.
 """

@@ -6,6 +6,11 @@ sends a subscription's validation errors before anything ran, without ``extensio
 error payload is given the code an HTTP answer would carry (``GRAPHQL_VALIDATION_FAILED``,
 ``BAD_USER_INPUT``, the limits' codes); an uncoded error from execution is masked as
 ``INTERNAL_SERVER_ERROR``, as over HTTP.
+
+Every operation a socket starts (``subscribe``, or ``start`` in the older protocol) spends the
+principal's inbound quota (``GATEWAY_RATE_LIMIT``) as one HTTP request does, so one connection cannot
+start operations faster than the same credential could send requests; over the quota that
+operation gets ``THROTTLED`` with ``retryAfter`` and the connection stays open.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import logging
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from schema import Context
 from schema.errors import code_for
@@ -45,11 +52,37 @@ def _with_codes(message: Any) -> Any:
     return message
 
 
+async def throttled(context: Context) -> dict[str, Any] | None:
+    """The error for an operation over the principal's inbound quota, else None (the quota is spent)."""
+    inbound, principal = context.services.inbound, context.principal
+    if inbound is None or principal is None:
+        return None
+    wait = await inbound.spend(principal.id)
+    if wait is None:
+        return None
+    return {
+        "message": "Too many operations from this credential; try again later.",
+        "extensions": {"code": "THROTTLED", "retryAfter": wait},
+    }
+
+
 class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def send_message(self, message: Any) -> None:
         await super().send_message(_with_codes(message))
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and (error := await throttled(self.context)) is not None:
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+            return
+        await super().handle_subscribe(message)
 
 
 class CodedGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def send_message(self, message: Any) -> None:
         await super().send_message(_with_codes(message))
+
+    async def handle_start(self, message: StartMessage) -> None:
+        if self.connection_acknowledged and (error := await throttled(self.context)) is not None:
+            await self.send_message({"id": message["id"], "type": "error", "payload": error})
+            return
+        await super().handle_start(message)

@@ -356,3 +356,37 @@ def test_websockets_pass_the_same_door(sandbox_url: str) -> None:
     assert real == ["connection_ack"] * 4 + ["closed 4403"]  # the principal's rate: 4 a minute
     spent = delta(before, asyncio.run(routes(sandbox_url)))
     assert spent == {"opensolar.fetch_token": 3}  # made-up, made-up-too, RAW: once each
+
+
+def test_each_operation_over_a_websocket_spends_the_principals_rate(sandbox_url: str) -> None:
+    # 4 a minute: the connection spends one, so three operations fit and the fourth is THROTTLED
+    settings = production(sandbox_url, GATEWAY_RATE_LIMIT="4/minute")
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect("/graphql", ["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {RAW}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        answers = []
+        for n in range(1, 5):
+            ws.send_json({"id": str(n), "type": "subscribe", "payload": {"query": "{ __typename }"}})
+            answers.append(ws.receive_json())
+            if answers[-1]["type"] == "next":
+                assert ws.receive_json() == {"id": str(n), "type": "complete"}
+    assert [a["type"] for a in answers] == ["next", "next", "next", "error"], answers
+    assert answers[-1]["payload"][0]["extensions"]["code"] == "THROTTLED"
+    assert answers[-1]["payload"][0]["extensions"]["retryAfter"] > 0
+
+
+def test_each_start_over_the_older_graphql_ws_protocol_spends_the_rate_too(sandbox_url: str) -> None:
+    settings = production(sandbox_url, GATEWAY_RATE_LIMIT="2/minute")  # the connection, then one start
+    with TestClient(create_app(settings)) as client, client.websocket_connect("/graphql", ["graphql-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {RAW}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "start", "payload": {"query": "{ __typename }"}})
+        first = ws.receive_json()  # this protocol runs subscriptions only: refused, but past the rate
+        assert first["payload"]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", first
+        ws.send_json({"id": "2", "type": "start", "payload": {"query": "{ __typename }"}})
+        second = ws.receive_json()
+    assert second["type"] == "error" and second["id"] == "2", second
+    assert second["payload"]["extensions"]["code"] == "THROTTLED"
