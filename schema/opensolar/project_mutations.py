@@ -9,7 +9,8 @@ Create/Update Project quota (10/min per user, 10,000/day per org): past it the g
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import strawberry
 
@@ -21,12 +22,19 @@ from schema.opensolar.checks import id_list
 from schema.opensolar.pipeline_inputs import TeamAssignmentInput, UsageInput, team_body, usage_body
 from schema.opensolar.project_inputs import ProjectCreateInput, ProjectPatch, project_body
 from schema.opensolar.projects import Project
-from schema.opensolar.writing import Change, Deleted, OrgArg, ProjectId, arg, start
+from schema.opensolar.writing import Change, Deleted, OrgArg, ProjectId, Write, arg, start
 
 __all__ = ["ProjectMutations"]
 
 MAX_SHARED_ORGS = 50
 WRITE_COST = "1 upstream call, counted against Update Project (10/min per user, 10,000/day per org)."
+
+
+async def _patched(write: Write, project_id: int, body: Mapping[str, Any]) -> Project:
+    """PATCH the project, evict what it made stale on every replica, and return the upstream's record."""
+    record = await write.client.update_project(write.token, write.org_id, project_id, body)
+    await write.done("project", project_id, Change.UPDATE)
+    return Project(org_id=write.org_id, record=record)
 
 
 @strawberry.type
@@ -60,9 +68,7 @@ class ProjectMutations:
         body = project_body(input, write.link)
         if not body:
             raise BadRequestError("Nothing to update: give at least one field.", argument="input")
-        record = await write.client.update_project(write.token, write.org_id, project_id, body)
-        await write.done("project", project_id, Change.UPDATE)
-        return Project(org_id=write.org_id, record=record)
+        return await _patched(write, project_id, body)
 
     @strawberry.mutation(description="Delete a project (DELETE). 1 upstream call; it cannot be undone.")
     async def delete_project(self, info: Info, id: ProjectId, org_id: OrgArg = None) -> Deleted:
@@ -97,9 +103,7 @@ class ProjectMutations:
             if flow is None:
                 raise BadRequestError("The project has no workflow: pass workflowId.", argument="workflowId")
         body = {"workflow": {"workflow_id": flow, "active_stage_id": stage}, "active_stage_id": stage}
-        record = await write.client.update_project(write.token, write.org_id, project_id, body)
-        await write.done("project", project_id, Change.UPDATE)
-        return Project(org_id=write.org_id, record=record)
+        return await _patched(write, project_id, body)
 
     @strawberry.mutation(
         description="Set a project's energy usage (PATCH usage); each source's value count is checked first. "
@@ -114,9 +118,7 @@ class ProjectMutations:
     ) -> Project:
         write = start(info, org_id)
         project_id = parse_id(id, "id")
-        record = await write.client.update_project(write.token, write.org_id, project_id, usage_body(input))
-        await write.done("project", project_id, Change.UPDATE)
-        return Project(org_id=write.org_id, record=record)
+        return await _patched(write, project_id, usage_body(input))
 
     @strawberry.mutation(
         description="Assign team members (designer, salesperson, installer, site inspector, assigned role) by "
@@ -131,9 +133,7 @@ class ProjectMutations:
     ) -> Project:
         write = start(info, org_id)
         project_id = parse_id(id, "id")
-        record = await write.client.update_project(write.token, write.org_id, project_id, team_body(input, write.link))
-        await write.done("project", project_id, Change.UPDATE)
-        return Project(org_id=write.org_id, record=record)
+        return await _patched(write, project_id, team_body(input, write.link))
 
     @strawberry.mutation(
         description="Share a project with connected orgs (Teams): PUT shared_with, replacing the list ([] unshares). "
