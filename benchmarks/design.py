@@ -29,7 +29,7 @@ from gateway.gc_tuning import tuned_gc
 from gateway.sandbox import SandboxConfig, SandboxState
 from gateway.sandbox.designs import build_design, encode_design
 from gateway.settings import DEFAULT_DESIGN_MAX_BYTES
-from schema.design import decode_design
+from gateway.upstream.opensolar.design_codec import decode_design
 from tests.conftest import Gateway, running_gateway, sandbox_settings
 
 GROUPS, PANELS_PER_GROUP = 27, 1000

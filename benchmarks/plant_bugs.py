@@ -71,7 +71,7 @@ BUGS = [
     Bug(
         "post-retried",
         "only GET/HEAD are retried",
-        "gateway/upstreams/base.py",
+        "gateway/upstream/base.py",
         sub(r"idempotent=method in \{[^}]*\}", "idempotent=True"),
     ),
     Bug(
@@ -110,7 +110,7 @@ BUGS = [
     Bug(
         "proposal-1000",
         "proposal quota 100/min",
-        "gateway/upstreams/limits.py",
+        "gateway/upstream/quotas.py",
         sub(r"(EndpointClass\.PROPOSAL: ThrottleLimit\(Rate\()100(, MINUTE_S\))", r"\g<1>1000\2"),
     ),
     Bug(

@@ -45,6 +45,7 @@ from gateway.system_images import IMAGE_PATH, system_image
 from gateway.webhooks import opensolar_webhook
 from gateway.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from schema import Context, build_schema
+from schema.operations import load_operations
 from schema.security import Limits
 
 __all__ = ["create_app", "services_of"]
@@ -185,7 +186,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         if settings.log_format:
             configure_logging(settings.log_level, json=settings.log_format == "json")
         configure_tracing(settings.otel)
-        async with open_services(settings, sandbox) as services:
+        async with open_services(settings, sandbox, operations=load_operations()) as services:
             app.state.services = services
             if services.sandbox is not None:
                 logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +24,13 @@ from gateway.observability import Metrics
 from gateway.persisted import PersistedDocuments, sha256_hex
 from gateway.response_cache import ResponseCache
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
-from gateway.settings import Settings, UpstreamConfig
-from gateway.throttle import Pacer, RetryPolicy, open_pacer_storage
-from gateway.upstreams.arcadia import ArcadiaClient
-from gateway.upstreams.limits import parse_quotas
-from gateway.upstreams.opensolar import OpenSolarClient
-from schema.design import DesignCodec
-from schema.operations import load_operations
+from gateway.settings import Settings
+from gateway.upstream.arcadia.client import ArcadiaClient
+from gateway.upstream.config import UpstreamConfig
+from gateway.upstream.opensolar.client import OpenSolarClient
+from gateway.upstream.opensolar.design_codec import DesignCodec
+from gateway.upstream.pacing import Pacer, RetryPolicy, open_pacer_storage
+from gateway.upstream.quotas import parse_quotas
 
 __all__ = ["SANDBOX_ORIGIN", "Services", "open_services"]
 
@@ -96,8 +96,13 @@ async def _replay_evictions(store: object) -> None:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, sandbox: SandboxState | None = None) -> AsyncIterator[Services]:
-    """Open one HTTP client per upstream (or the in-process sandbox), the cache, pacer and bus."""
+async def open_services(
+    settings: Settings, sandbox: SandboxState | None = None, *, operations: Mapping[str, str]
+) -> AsyncIterator[Services]:
+    """Open one HTTP client per upstream (or the in-process sandbox), the cache, pacer and bus.
+
+    ``operations`` are the named documents the schema ships (the trusted ones in trusted-documents mode).
+    """
     transport: httpx.AsyncBaseTransport | None = None
     opensolar_url, arcadia_url = settings.opensolar_base_url, settings.arcadia_base_url
     token = settings.opensolar_token.get_secret_value() if settings.opensolar_token else None
@@ -134,7 +139,7 @@ async def open_services(settings: Settings, sandbox: SandboxState | None = None)
     bus = open_bus(settings.event_bus_url, queue_size=settings.subscriber_queue)
     # Persisted queries live with the cache (shared through Redis); a small store when it is off.
     apq_store = cache.store if cache is not None else MemoryStore(APQ_STORE_BYTES)
-    trusted = {sha256_hex(text): text for text in load_operations().values()} if settings.trusted_documents else None
+    trusted = {sha256_hex(text): text for text in operations.values()} if settings.trusted_documents else None
     quota_storage = open_pacer_storage(settings.redis_url)  # shared by replicas with Redis
     documents = PersistedDocuments(
         apq_store,

@@ -6,7 +6,6 @@ pydantic-settings does the reading, casting and validation; everything downstrea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 import httpx
@@ -14,7 +13,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.inbound import parse_rates
-from gateway.upstreams.limits import parse_quotas
+from gateway.upstream.config import DEFAULT_CACHE_TTLS_S, UpstreamConfig
+from gateway.upstream.quotas import parse_quotas
 
 __all__ = [
     "DEFAULT_ARCADIA_BASE_URL",
@@ -37,27 +37,6 @@ DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_DESIGN_MAX_BYTES = 64 * 1024 * 1024
 # A response body larger than this is refused while it streams in (designs are the largest bodies).
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-# How long each kind of upstream read may be served from cache (override with GATEWAY_CACHE_TTLS).
-# Private-file URLs are signed for one hour upstream: their TTL plus the stale window stays far below.
-DEFAULT_CACHE_TTLS_S: dict[str, float] = {
-    "org": 3600,
-    "projects": 60,
-    "project": 300,
-    "contacts": 60,
-    "contact": 300,
-    "systems": 300,
-    "system": 300,
-    "system_details": 600,
-    "proposal": 600,
-    "files": 300,
-    "file": 300,
-    "webhooks": 30,
-    "roles": 300,
-    "workflows": 300,
-    "incentives": 3600,
-    "incentive": 3600,
-    "applicabilities": 86400,
-}
 
 
 # Per principal: a person's frontend makes a few requests a second; a partner's backend (one API
@@ -72,18 +51,6 @@ class SandboxMode(StrEnum):
     AUTO = "auto"  # embedded sandbox when no OpenSolar token is configured
     ON = "true"
     OFF = "false"
-
-
-@dataclass(frozen=True, slots=True)
-class UpstreamConfig:
-    """How to reach one upstream: an origin (the client appends the documented paths) and limits."""
-
-    name: str
-    base_url: str
-    timeout: httpx.Timeout
-    limits: httpx.Limits
-    max_response_bytes: int
-    deadline_s: float
 
 
 class Settings(BaseSettings):
@@ -140,7 +107,7 @@ class Settings(BaseSettings):
     throttle_safety: float = Field(0.9, alias="GATEWAY_THROTTLE_SAFETY", gt=0, le=1)
     throttle_max_wait_s: float = Field(10.0, alias="GATEWAY_THROTTLE_MAX_WAIT_S", ge=0)
     # Per-deployment OpenSolar quotas for plans that differ from the published table, e.g.
-    # "project_detail=30/minute,proposal.org=5000/day" (gateway/upstreams/limits.py parse_quotas).
+    # "project_detail=30/minute,proposal.org=5000/day" (gateway/upstream/quotas.py parse_quotas).
     opensolar_quotas: str = Field("", alias="GATEWAY_OPENSOLAR_QUOTAS")
     # Every upstream wait of one GraphQL request ends by then: missing paths get UPSTREAM_TIMEOUT.
     request_deadline_s: float = Field(10.0, alias="GATEWAY_REQUEST_DEADLINE_S", gt=0)

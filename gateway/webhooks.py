@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from gateway.events import CHANGES_CHANNEL
 from gateway.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER as SECRET_HEADER
-from gateway.upstreams.opensolar_cache import related_project, webhook_tags
+from gateway.upstream.opensolar.cache_policy import related_project, webhook_tags
 
 if TYPE_CHECKING:
     from gateway.services import Services

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
+from gateway.deadline import start_deadline
 from gateway.errors import BadRequestError
-from gateway.upstreams.deadline import start_deadline
-from schema.design import DesignDocument
+from gateway.upstream.opensolar.design_codec import DesignDocument
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.errors import UnauthenticatedError
-from gateway.upstreams.arcadia import ArcadiaClient, IncentiveSearch
-from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
-from gateway.upstreams.opensolar import ListQuery, OpenSolarClient, PrivateFileFilter
-from gateway.upstreams.opensolar_models import (
+from gateway.upstream.arcadia.client import ArcadiaClient, IncentiveSearch
+from gateway.upstream.arcadia.models import ApplicabilityRecord, IncentivePage, IncentiveRecord
+from gateway.upstream.opensolar.client import ListQuery, OpenSolarClient, PrivateFileFilter
+from gateway.upstream.opensolar.models import (
     ContactRecord,
     OrgRecord,
     PrivateFileRecord,
@@ -27,7 +27,7 @@ from gateway.upstreams.opensolar_models import (
     SystemRecord,
     WebhookRecord,
 )
-from gateway.upstreams.opensolar_people import (
+from gateway.upstream.opensolar.people import (
     EventRecord,
     RoleRecord,
     WebhookLogRecord,

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.upstreams.tolerant import raw_of
-from schema.design import json_at_path
+from gateway.upstream.opensolar.design_codec import json_at_path
+from gateway.upstream.tolerant import raw_of
 from schema.info import Info
 from schema.scalars import JSON
 

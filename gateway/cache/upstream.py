@@ -26,14 +26,16 @@ from gateway.cache.decoded import DecodedEntries
 from gateway.cache.scope import CacheScope
 from gateway.cache.store import CacheStore
 from gateway.cache.trace import read_trace
+from gateway.deadline import renewed, within_deadline
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
-from gateway.throttle import attempt_failed
-from gateway.upstreams.deadline import renewed, within_deadline
 
-__all__ = ["CachePolicy", "StaleRead", "UpstreamCache", "stale_reads"]
+__all__ = ["CachePolicy", "StaleRead", "UpstreamCache", "attempt_failed", "stale_reads"]
 
 logger = logging.getLogger("gateway.cache")
 STALE_ON = (UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable)
+# Told of each failed attempt as it happens (by the retry policy, ``gateway/upstream/retry.py``): a
+# refresh sets it, so the readers waiting on that flight get the stale copy at once.
+attempt_failed: ContextVar[Callable[[BaseException], None] | None] = ContextVar("attempt_failed", default=None)
 
 
 @dataclass(frozen=True, slots=True)

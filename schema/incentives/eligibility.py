@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from gateway.upstreams.arcadia_models import ApplicabilityRecord
+from gateway.upstream.arcadia.models import ApplicabilityRecord
 
 __all__ = ["Outcome", "evaluate", "formula_value"]
 

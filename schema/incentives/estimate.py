@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from gateway.upstreams.arcadia_models import IncentiveRecord
+from gateway.upstream.arcadia.models import IncentiveRecord
 
 __all__ = ["Assumption", "Cap", "Estimate", "Terms", "estimate"]
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from gateway.upstreams.arcadia_models import IncentiveRecord
-from gateway.upstreams.opensolar_models import ModuleGroupRecord
+from gateway.upstream.arcadia.models import IncentiveRecord
+from gateway.upstream.opensolar.models import ModuleGroupRecord
 from schema.incentives.eligibility import formula_value
 
 __all__ = ["InputSource", "ProjectFacts", "SystemFacts", "UsedInput", "derive_inputs", "keys_referenced"]

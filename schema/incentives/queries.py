@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 
 from gateway.errors import BadRequestError
-from gateway.upstreams.arcadia import IncentiveSearch
+from gateway.upstream.arcadia.client import IncentiveSearch
 from schema.context import parse_id
 from schema.incentives.types import (
     Applicability,

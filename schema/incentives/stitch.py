@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from gateway.errors import GatewayError
-from gateway.upstreams.arcadia import IncentiveSearch
-from gateway.upstreams.arcadia_models import IncentiveRecord
-from gateway.upstreams.opensolar_models import ProjectRecord, SystemRecord, id_from_url
+from gateway.upstream.arcadia.client import IncentiveSearch
+from gateway.upstream.arcadia.models import IncentiveRecord
+from gateway.upstream.opensolar.models import ProjectRecord, SystemRecord, id_from_url
 from schema.incentives.eligibility import Outcome, evaluate
 from schema.incentives.estimate import Estimate, Terms, estimate
 from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, UsedInput, derive_inputs, keys_referenced

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from gateway.upstreams.arcadia_models import IncentiveRecord
+from gateway.upstream.arcadia.models import IncentiveRecord
 
 __all__ = ["Scored", "Total", "totals"]
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 import strawberry
 
 from gateway.errors import BadRequestError
-from gateway.upstreams.arcadia_models import (
+from gateway.upstream.arcadia.models import (
     ApplicabilityRecord,
     ChoiceRecord,
     IncentiveRecord,

@@ -20,7 +20,7 @@ import strawberry
 
 from gateway.errors import ForbiddenError, GatewayError, NotFoundError, UnauthenticatedError
 from gateway.events import CHANGES_CHANNEL
-from gateway.upstreams.opensolar_models import ContactRecord
+from gateway.upstream.opensolar.models import ContactRecord
 from schema.context import Context
 from schema.info import Info
 from schema.loaders import Loaders

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway.upstreams.opensolar_models import ContactRecord, id_from_url
+from gateway.upstream.opensolar.models import ContactRecord, id_from_url
 from schema.info import Info
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field

@@ -6,10 +6,10 @@ import asyncio
 
 import strawberry
 
+from gateway.upstream.opensolar.design_codec import DesignDocument, json_for_response
+from gateway.upstream.opensolar.scene import SceneGroup, SceneInverter, SceneSystem, number, text
 from schema.context import Context
-from schema.design import DesignDocument, json_for_response
 from schema.scalars import JSON, json_value
-from schema.scene import SceneSystem, number, text
 
 __all__ = ["Design", "DesignSystem", "decode_once"]
 
@@ -31,18 +31,48 @@ class GeoPoint:
 
 @strawberry.type
 class DesignModuleGroup:
-    uuid: str | None
-    azimuth: float | None
-    slope: float | None
-    module_count: int
+    """One ``SceneGroup`` record (the upstream package's), as the graph shows it."""
+
+    group: strawberry.Private[SceneGroup]
+
+    @strawberry.field
+    def uuid(self) -> str | None:
+        return self.group.uuid
+
+    @strawberry.field
+    def azimuth(self) -> float | None:
+        return self.group.azimuth
+
+    @strawberry.field
+    def slope(self) -> float | None:
+        return self.group.slope
+
+    @strawberry.field
+    def module_count(self) -> int:
+        return self.group.module_count
 
 
 @strawberry.type
 class DesignInverter:
-    manufacturer_name: str | None
-    code: str | None
-    quantity: float | None
-    max_power_rating_kw: float | None
+    """One ``SceneInverter`` record (the upstream package's), as the graph shows it."""
+
+    inverter: strawberry.Private[SceneInverter]
+
+    @strawberry.field
+    def manufacturer_name(self) -> str | None:
+        return self.inverter.manufacturer_name
+
+    @strawberry.field
+    def code(self) -> str | None:
+        return self.inverter.code
+
+    @strawberry.field
+    def quantity(self) -> float | None:
+        return self.inverter.quantity
+
+    @strawberry.field
+    def max_power_rating_kw(self) -> float | None:
+        return self.inverter.max_power_rating_kw
 
 
 @strawberry.type
@@ -84,22 +114,11 @@ class DesignSystem:
 
     @strawberry.field
     def module_groups(self) -> list[DesignModuleGroup]:
-        return [
-            DesignModuleGroup(uuid=g.uuid, azimuth=g.azimuth, slope=g.slope, module_count=g.module_count)
-            for g in self.scene.groups
-        ]
+        return [DesignModuleGroup(group=g) for g in self.scene.groups]
 
     @strawberry.field
     def inverters(self) -> list[DesignInverter]:
-        return [
-            DesignInverter(
-                manufacturer_name=i.manufacturer_name,
-                code=i.code,
-                quantity=i.quantity,
-                max_power_rating_kw=i.max_power_rating_kw,
-            )
-            for i in self.scene.inverters
-        ]
+        return [DesignInverter(inverter=i) for i in self.scene.inverters]
 
     @strawberry.field(description="AC size in W from the inverters' ratings, when every inverter states one.")
     def ac_watts(self) -> float | None:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import strawberry
 
-from gateway.upstreams.opensolar_models import Record
+from gateway.upstream.opensolar.models import Record
 from schema.direct import direct
 from schema.info import Info
 

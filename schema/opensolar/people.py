@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.upstreams.opensolar_models import id_from_url
-from gateway.upstreams.opensolar_people import EventRecord, RoleRecord, StageRecord, WorkflowRecord
+from gateway.upstream.opensolar.models import id_from_url
+from gateway.upstream.opensolar.people import EventRecord, RoleRecord, StageRecord, WorkflowRecord
 
 __all__ = ["Event", "OrgWorkflow", "ProjectTag", "Role", "StageAction", "Tariffs", "TeamAssignment", "WorkflowStage"]
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.errors import BadRequestError
-from gateway.upstreams.opensolar_cache import tag
+from gateway.upstream.opensolar.cache_policy import tag
 from schema.context import parse_id
 from schema.info import Info
 from schema.opensolar.checks import id_list

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.upstreams.opensolar_models import ProjectRecord, Workflow, id_from_url
-from gateway.upstreams.opensolar_people import ProjectPeople, RoleRecord, StageRecord, WorkflowRecord
-from gateway.upstreams.tolerant import raw_of, read
+from gateway.upstream.opensolar.models import ProjectRecord, Workflow, id_from_url
+from gateway.upstream.opensolar.people import ProjectPeople, RoleRecord, StageRecord, WorkflowRecord
+from gateway.upstream.tolerant import raw_of, read
 from schema.info import Info
 from schema.loaders import PageKey
 from schema.opensolar.people import Role, TeamAssignment

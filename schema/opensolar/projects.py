@@ -10,10 +10,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
-from gateway.upstreams.opensolar_models import ProjectRecord, id_from_url
-from gateway.upstreams.opensolar_models import Workflow as WorkflowRef
-from gateway.upstreams.opensolar_people import ProjectPeople
-from gateway.upstreams.tolerant import raw_of
+from gateway.upstream.opensolar.models import ProjectRecord, id_from_url
+from gateway.upstream.opensolar.models import Workflow as WorkflowRef
+from gateway.upstream.opensolar.people import ProjectPeople
+from gateway.upstream.tolerant import raw_of
 from schema.incentives.queries import input_map
 from schema.incentives.stitch import ProjectIncentives, project_incentives
 from schema.incentives.types import ApplicabilityInput

@@ -8,13 +8,13 @@ import strawberry
 
 from gateway.errors import BadRequestError
 from gateway.system_images import MAX_IMAGE_SIDE_PX, image_path
-from gateway.upstreams.opensolar_models import (
+from gateway.upstream.opensolar.models import (
     Adder as AdderRecord,
 )
-from gateway.upstreams.opensolar_models import (
+from gateway.upstream.opensolar.models import (
     Component as ComponentRecord,
 )
-from gateway.upstreams.opensolar_models import (
+from gateway.upstream.opensolar.models import (
     ProjectSystemEntry,
     SystemDetailsRecord,
     SystemRecord,

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.upstreams.opensolar_models import id_from_url
-from gateway.upstreams.opensolar_people import WebhookLogRecord, WebhookQueueRecord
+from gateway.upstream.opensolar.models import id_from_url
+from gateway.upstream.opensolar.people import WebhookLogRecord, WebhookQueueRecord
 
 __all__ = ["WebhookLog", "WebhookQueueItem"]
 

@@ -16,8 +16,8 @@ from strawberry.scalars import JSON
 from gateway.errors import BadRequestError
 from gateway.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER
-from gateway.upstreams.opensolar_models import WebhookRecord
-from gateway.upstreams.opensolar_stale import Change, write_tags
+from gateway.upstream.opensolar.models import WebhookRecord
+from gateway.upstream.opensolar.stale import Change, write_tags
 from gateway.webhooks import org_secret
 from schema.context import parse_id
 from schema.info import Info

@@ -11,8 +11,8 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from gateway.invalidation import invalidate
-from gateway.upstreams.opensolar import OpenSolarClient
-from gateway.upstreams.opensolar_stale import Change, write_tags
+from gateway.upstream.opensolar.client import OpenSolarClient
+from gateway.upstream.opensolar.stale import Change, write_tags
 from schema.info import Info
 
 __all__ = ["Change", "ContactId", "Deleted", "FileId", "OrgArg", "ProjectId", "Write", "arg", "start"]

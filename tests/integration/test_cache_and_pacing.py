@@ -123,7 +123,7 @@ async def test_a_burst_stays_under_the_budget_with_zero_429s(gateway_factory: Ga
 
 
 async def test_pacing_waits_when_the_budget_frees_soon(gateway_factory: GatewayFactory) -> None:
-    from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, Rate, ThrottleLimit
+    from gateway.upstream.quotas import OPENSOLAR_LIMITS, EndpointClass, Rate, ThrottleLimit
 
     sandbox = SandboxState(SandboxConfig(throttle=False))
     async with gateway_factory(sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=5), sandbox) as gateway:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.sandbox import SandboxConfig, SandboxState
-from schema import design
+from gateway.upstream.opensolar import design_codec as design
 from tests.conftest import Gateway, GatewayFactory, errors_by_code, running_gateway, sandbox_settings
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState
-from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, Rate, ThrottleLimit
+from gateway.upstream.quotas import OPENSOLAR_LIMITS, EndpointClass, Rate, ThrottleLimit
 from tests.conftest import GatewayFactory, errors_by_code, sandbox_settings
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
-from schema import design
-from schema.design import INFLATE_CHUNK_BYTES, SINGLE_PASS_BYTES, DesignCodec, decode_design, json_at_path
-from schema.scene import MAX_SCENE_DEPTH, SceneGroup, SceneInverter, summarize
+from gateway.upstream.opensolar import design_codec as design
+from gateway.upstream.opensolar.design_codec import (
+    INFLATE_CHUNK_BYTES,
+    SINGLE_PASS_BYTES,
+    DesignCodec,
+    decode_design,
+    json_at_path,
+)
+from gateway.upstream.opensolar.scene import MAX_SCENE_DEPTH, SceneGroup, SceneInverter, summarize
 
 MiB = 1024 * 1024
 
@@ -80,7 +86,7 @@ async def test_codec_counts_decodes_and_never_decodes_on_the_event_loop(monkeypa
             threaded.append(len(args[0]))
         return await real_to_thread(func, *args)
 
-    monkeypatch.setattr("schema.design.asyncio.to_thread", spy)
+    monkeypatch.setattr("gateway.upstream.opensolar.design_codec.asyncio.to_thread", spy)
     codec = DesignCodec(max_bytes=64 * MiB)
     small = encode({"a": 1})
     big = encode({"blob": base64.b64encode(random.Random(1).randbytes(600_000)).decode()})
@@ -108,7 +114,7 @@ async def test_decodes_run_within_their_slots_and_an_abandoned_one_keeps_its_slo
         return real_to_thread(func, *args)
 
     monkeypatch.setattr(design, "decode_design", blocked)
-    monkeypatch.setattr("schema.design.asyncio.to_thread", spy)
+    monkeypatch.setattr("gateway.upstream.opensolar.design_codec.asyncio.to_thread", spy)
     codec = DesignCodec(max_bytes=MiB, concurrency=2)
     tasks = [asyncio.ensure_future(codec.decode(encode({"n": n}))) for n in range(6)]
     for _ in range(20):
@@ -162,7 +168,7 @@ def test_a_bomb_past_the_default_cap_holds_a_few_mib_at_most(forged_size: bool) 
 
 def test_one_core_is_left_to_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     for cores, slots in ((None, 1), (1, 1), (2, 1), (3, 2), (64, 2)):
-        monkeypatch.setattr("schema.design.os.cpu_count", lambda cores=cores: cores)
+        monkeypatch.setattr("gateway.upstream.opensolar.design_codec.os.cpu_count", lambda cores=cores: cores)
         assert DesignCodec(max_bytes=MiB).concurrency == slots
 
 

@@ -22,8 +22,8 @@ from gateway.errors import (
     UpstreamUnavailable,
 )
 from gateway.settings import Settings
-from gateway.upstreams.base import parse_retry_after
-from gateway.upstreams.opensolar import OpenSolarClient, PrivateFileFilter
+from gateway.upstream.base import parse_retry_after
+from gateway.upstream.opensolar.client import OpenSolarClient, PrivateFileFilter
 
 Handler = Callable[[httpx.Request], Any]
 

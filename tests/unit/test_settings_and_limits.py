@@ -5,7 +5,7 @@ import pytest
 
 from gateway.sandbox.state import SlidingWindowThrottle
 from gateway.settings import Settings
-from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, classify_opensolar
+from gateway.upstream.quotas import OPENSOLAR_LIMITS, EndpointClass, classify_opensolar
 
 
 def test_reads_the_documented_environment(monkeypatch: pytest.MonkeyPatch) -> None:

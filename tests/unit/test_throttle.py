@@ -6,8 +6,8 @@ import pytest
 from limits.aio.storage import MemoryStorage
 
 from gateway.errors import UpstreamRateLimited, UpstreamUnavailable
-from gateway.throttle import AdaptiveConcurrency, Pacer, RetryBudget, RetryPolicy
-from gateway.upstreams.limits import EndpointClass, Rate, ThrottleLimit
+from gateway.upstream.pacing import AdaptiveConcurrency, Pacer, RetryBudget, RetryPolicy
+from gateway.upstream.quotas import EndpointClass, Rate, ThrottleLimit
 
 TINY = {cls: ThrottleLimit(Rate(5, 1), Rate(8, 1)) for cls in EndpointClass}
 
@@ -189,7 +189,7 @@ async def test_documented_quotas_are_paced_at_exactly_the_limit(endpoint: str, q
 
 
 def test_deployment_quotas_override_the_published_table() -> None:
-    from gateway.upstreams.limits import OPENSOLAR_LIMITS, parse_quotas
+    from gateway.upstream.quotas import OPENSOLAR_LIMITS, parse_quotas
 
     table = parse_quotas("project_detail=30/minute, proposal.org=5000/day")
     assert table[EndpointClass.PROJECT_DETAIL] == ThrottleLimit(
@@ -203,7 +203,7 @@ def test_deployment_quotas_override_the_published_table() -> None:
 
 
 async def test_a_deployment_quota_paces_at_its_own_limit() -> None:
-    from gateway.upstreams.limits import parse_quotas
+    from gateway.upstream.quotas import parse_quotas
 
     pacer = Pacer(MemoryStorage(), safety=1.0, max_wait_s=0, limits=parse_quotas("project_detail=30/minute"))
     for _ in range(30):
@@ -246,7 +246,7 @@ async def test_pauses_still_apply_when_the_shared_storage_fails() -> None:
 
 
 async def test_a_pause_longer_than_the_request_has_left_fails_at_once() -> None:
-    from gateway.upstreams.deadline import start_deadline
+    from gateway.deadline import start_deadline
 
     slots = AdaptiveConcurrency("arcadia", 4, adaptive=True, max_wait_s=10)
     slots.throttled(retry_after=3)

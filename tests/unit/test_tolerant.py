@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from gateway.upstreams.arcadia_models import DocumentRecord, IncentiveRecord
-from gateway.upstreams.opensolar_models import ProjectRecord, ProposalSystemRecord, WebhookRecord
-from gateway.upstreams.tolerant import ShapeError, damage_of, raw_of, read
+from gateway.upstream.arcadia.models import DocumentRecord, IncentiveRecord
+from gateway.upstream.opensolar.models import ProjectRecord, ProposalSystemRecord, WebhookRecord
+from gateway.upstream.tolerant import ShapeError, damage_of, raw_of, read
 from schema.raw import redact_headers
 
 

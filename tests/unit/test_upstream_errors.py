@@ -19,8 +19,8 @@ from gateway.errors import (
     redact,
 )
 from gateway.settings import Settings
-from gateway.upstreams.arcadia import ArcadiaClient, IncentiveSearch
-from gateway.upstreams.opensolar import OpenSolarClient
+from gateway.upstream.arcadia.client import ArcadiaClient, IncentiveSearch
+from gateway.upstream.opensolar.client import OpenSolarClient
 
 TOKEN = "s3cr3t-user-token-0123456789abcdef"
 DB_URL = "postgres://admin:hunter2@db.internal:5432/opensolar"

@@ -17,11 +17,11 @@ from limits.aio.storage import MemoryStorage
 
 from gateway.cache import StaleRead, UpstreamCache, stale_reads
 from gateway.cache.store import MemoryStore
+from gateway.deadline import start_deadline
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 from gateway.settings import Settings
-from gateway.throttle import Pacer, RetryBudget, RetryPolicy
-from gateway.upstreams.deadline import start_deadline
-from gateway.upstreams.opensolar import OpenSolarClient
+from gateway.upstream.opensolar.client import OpenSolarClient
+from gateway.upstream.pacing import Pacer, RetryBudget, RetryPolicy
 
 PROJECT = {"id": 2, "title": "Roof", "org_id": 1}
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]

@@ -17,7 +17,7 @@ from gateway.errors import (
     UpstreamUnauthenticated,
 )
 from gateway.settings import Settings
-from gateway.upstreams.arcadia import ArcadiaClient, IncentiveSearch
+from gateway.upstream.arcadia.client import ArcadiaClient, IncentiveSearch
 
 
 def client(handler: Any, app_id: str | None = "id", app_key: str | None = "key") -> ArcadiaClient:

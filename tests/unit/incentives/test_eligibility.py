@@ -9,7 +9,7 @@ import pytest
 from gateway.sandbox.arcadia_routes import incentive_json
 from gateway.sandbox.eligibility import evaluate as upstream_evaluate
 from gateway.sandbox.incentive_catalog import INCENTIVES
-from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentiveRecord
+from gateway.upstream.arcadia.models import ApplicabilityRecord, IncentiveRecord
 from schema.incentives.eligibility import evaluate, formula_value
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.upstreams.arcadia_models import IncentiveRecord
-from gateway.upstreams.opensolar_models import ModuleGroupRecord
+from gateway.upstream.arcadia.models import IncentiveRecord
+from gateway.upstream.opensolar.models import ModuleGroupRecord
 from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, derive_inputs, keys_referenced
 from schema.incentives.totals import Scored, totals
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gateway.sandbox.quotas import UNLISTED, opensolar_quota
-from gateway.upstreams.limits import OPENSOLAR_LIMITS, Rate, classify_opensolar
+from gateway.upstream.quotas import OPENSOLAR_LIMITS, Rate, classify_opensolar
 
 REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "opensolar-api.md"
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.errors import PlanRequiredError, UpstreamError
-from gateway.upstreams.base import UpstreamClient, parse_model
-from gateway.upstreams.opensolar_models import ContactRecord, PrivateFileRecord, ProjectRecord
-from gateway.upstreams.opensolar_people import WorkflowRecord
+from gateway.upstream.base import UpstreamClient, parse_model
+from gateway.upstream.opensolar.models import ContactRecord, PrivateFileRecord, ProjectRecord
+from gateway.upstream.opensolar.people import WorkflowRecord
 
 __all__ = ["OpenSolarWrites", "Upload"]
 

@@ -24,7 +24,6 @@ import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -34,17 +33,16 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from gateway.cache.upstream import attempt_failed
+from gateway.deadline import remaining_s
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
-from gateway.upstreams.deadline import remaining_s
-from gateway.upstreams.limits import OPENSOLAR_LIMITS, EndpointClass, Rate, classify_opensolar
+from gateway.upstream.quotas import OPENSOLAR_LIMITS, EndpointClass, Rate, classify_opensolar
 
 __all__ = ["AdaptiveConcurrency", "Pacer", "RetryBudget", "RetryPolicy", "attempt_failed", "open_pacer_storage"]
 
 T = TypeVar("T")
 # DRF sends Retry-After with its 429s; when one does not, pause a bucket this long.
 DEFAULT_PAUSE_S = 5.0
-# Set by whoever wants to know each failed attempt as it happens (the cache, to serve stale at once).
-attempt_failed: ContextVar[Callable[[BaseException], None] | None] = ContextVar("attempt_failed", default=None)
 logger = logging.getLogger("gateway.throttle")
 _ORG = re.compile(r"^/api/orgs/(\d+)/")
 

@@ -27,9 +27,9 @@ from gateway.errors import (
     redact,
     validation_fields,
 )
-from gateway.settings import DEFAULT_CACHE_TTLS_S, UpstreamConfig
-from gateway.upstreams.arcadia_models import ApplicabilityRecord, IncentivePage, IncentiveRecord
-from gateway.upstreams.base import UpstreamClient, parse_model, parse_retry_after
+from gateway.upstream.arcadia.models import ApplicabilityRecord, IncentivePage, IncentiveRecord
+from gateway.upstream.base import UpstreamClient, parse_model, parse_retry_after
+from gateway.upstream.config import DEFAULT_CACHE_TTLS_S, UpstreamConfig
 
 __all__ = ["ArcadiaClient", "IncentiveSearch"]
 

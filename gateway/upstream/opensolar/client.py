@@ -25,11 +25,10 @@ from gateway.errors import (
     redact,
     validation_fields,
 )
-from gateway.settings import DEFAULT_CACHE_TTLS_S
-from gateway.upstreams.base import list_of, one_of, parse_model
-from gateway.upstreams.limits import classify_opensolar
-from gateway.upstreams.opensolar_cache import policy_for, tags_for
-from gateway.upstreams.opensolar_models import (
+from gateway.upstream.base import list_of, one_of, parse_model
+from gateway.upstream.config import DEFAULT_CACHE_TTLS_S
+from gateway.upstream.opensolar.cache_policy import policy_for, tags_for
+from gateway.upstream.opensolar.models import (
     ContactRecord,
     OrgRecord,
     PrivateFileRecord,
@@ -42,15 +41,16 @@ from gateway.upstreams.opensolar_models import (
     WebhookRecord,
     id_from_url,
 )
-from gateway.upstreams.opensolar_people import (
+from gateway.upstream.opensolar.people import (
     EventRecord,
     RoleRecord,
     WebhookLogRecord,
     WebhookQueueRecord,
     WorkflowRecord,
 )
-from gateway.upstreams.opensolar_writes import OpenSolarWrites
-from gateway.upstreams.tolerant import replace_raw
+from gateway.upstream.opensolar.writes import OpenSolarWrites
+from gateway.upstream.quotas import classify_opensolar
+from gateway.upstream.tolerant import replace_raw
 
 __all__ = ["ListQuery", "OpenSolarClient", "PrivateFileFilter"]
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from gateway.cache.scope import CacheScope, fingerprint
 from gateway.cache.trace import read_trace
 from gateway.cache.upstream import CachePolicy, UpstreamCache
+from gateway.deadline import within_deadline
 from gateway.errors import (
     UpstreamBadResponse,
     UpstreamError,
@@ -36,10 +37,9 @@ from gateway.errors import (
     redact,
 )
 from gateway.observability import tracer
-from gateway.settings import UpstreamConfig
-from gateway.throttle import AdaptiveConcurrency, Pacer, RetryPolicy
-from gateway.upstreams.deadline import within_deadline
-from gateway.upstreams.tolerant import read
+from gateway.upstream.config import UpstreamConfig
+from gateway.upstream.pacing import AdaptiveConcurrency, Pacer, RetryPolicy
+from gateway.upstream.tolerant import read
 
 __all__ = ["UpstreamClient", "list_of", "one_of", "parse_model", "parse_retry_after"]
 
@@ -86,7 +86,7 @@ def list_of(model: type[M], upstream: str) -> Callable[[Any], list[M]]:
 
 
 def parse_model(model: type[M], payload: Any, upstream: str) -> M:
-    """``payload`` as ``model``; a field of a foreign shape costs only that field (``gateway.upstreams.tolerant``)."""
+    """``payload`` as ``model``; a field of a foreign shape costs only that field (``gateway.upstream.tolerant``)."""
     try:
         return read(model, payload)
     except ValidationError as exc:

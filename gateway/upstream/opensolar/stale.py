@@ -1,4 +1,4 @@
-"""Which cached OpenSolar reads a gateway write makes stale (the tags ``opensolar_cache`` attaches).
+"""Which cached OpenSolar reads a gateway write makes stale (the tags ``cache_policy`` attaches).
 
 Projects and contacts reuse ``webhook_tags``: a write through the gateway and OpenSolar's webhook
 about the same change evict the same entries. Files, webhooks and generated documents, which send
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gateway.upstreams.opensolar_cache import tag, webhook_tags
+from gateway.upstream.opensolar.cache_policy import tag, webhook_tags
 
 __all__ = ["Change", "write_tags"]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gateway.cache.upstream import CachePolicy
-from gateway.upstreams.opensolar_models import id_from_url
+from gateway.upstream.opensolar.models import id_from_url
 
 __all__ = ["policy_for", "related_project", "tag", "tags_for", "webhook_tags"]
 

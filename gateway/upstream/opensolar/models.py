@@ -6,7 +6,7 @@
 What the reference documents is modelled strictly; what it infers or leaves undocumented (the proposal's
 structure, project detail's ``systems`` entries, webhook responses) is read leniently: both shapes where the
 meaning is unambiguous (``Codes``, ``Number``, ``JsonObject``, ``FieldList``). Whatever still does not fit
-costs only that field (``gateway.upstreams.tolerant``): reading it raises ``UPSTREAM_BAD_RESPONSE``.
+costs only that field (``gateway.upstream.tolerant``): reading it raises ``UPSTREAM_BAD_RESPONSE``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from gateway.upstreams.tolerant import field_error
+from gateway.upstream.tolerant import field_error
 
 __all__ = [
     "Adder",

@@ -3,7 +3,7 @@
 Dates arrive as ``2006-01-01`` or as ISO datetimes with an offset (``2015-12-01T00:00:00.000-08:00``);
 both read as the calendar date they name. Unknown fields are ignored, as Arcadia asks clients to. The seed
 documents these objects, so they are modelled strictly; a value that still does not fit costs only its own
-field (``gateway.upstreams.tolerant``). Enumerated strings (``incentiveType``, ``rateUnit``, ...) stay strings
+field (``gateway.upstream.tolerant``). Enumerated strings (``incentiveType``, ``rateUnit``, ...) stay strings
 here, so a value Arcadia adds later passes through.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from gateway.upstreams.tolerant import field_error
+from gateway.upstream.tolerant import field_error
 
 __all__ = [
     "ApplicabilityRecord",

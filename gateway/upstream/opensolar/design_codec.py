@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
-from schema.scene import SceneSummary, summarize
+from gateway.upstream.opensolar.scene import SceneSummary, summarize
 
 __all__ = ["DesignCodec", "DesignDocument", "decode_design", "json_at_path", "json_for_response"]
 

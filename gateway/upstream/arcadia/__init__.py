@@ -1,0 +1,1 @@
+"""Arcadia (Genability): the incentive client and its records."""
