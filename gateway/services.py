@@ -29,8 +29,9 @@ from gateway.upstream.arcadia.client import ArcadiaClient
 from gateway.upstream.config import UpstreamConfig
 from gateway.upstream.opensolar.client import OpenSolarClient
 from gateway.upstream.opensolar.design_codec import DesignCodec
-from gateway.upstream.pacing import Pacer, RetryPolicy, open_pacer_storage
+from gateway.upstream.pacing import Pacer, open_pacer_storage
 from gateway.upstream.quotas import parse_quotas
+from gateway.upstream.retry import RetryPolicy
 
 __all__ = ["SANDBOX_ORIGIN", "Services", "open_services"]
 

@@ -37,8 +37,10 @@ from gateway.errors import (
     redact,
 )
 from gateway.observability import tracer
+from gateway.upstream.concurrency import AdaptiveConcurrency
 from gateway.upstream.config import UpstreamConfig
-from gateway.upstream.pacing import AdaptiveConcurrency, Pacer, RetryPolicy
+from gateway.upstream.pacing import Pacer
+from gateway.upstream.retry import RetryPolicy
 from gateway.upstream.tolerant import read
 
 __all__ = ["UpstreamClient", "list_of", "one_of", "parse_model", "parse_retry_after"]

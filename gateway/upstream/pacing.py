@@ -1,18 +1,13 @@
-"""Staying under the upstreams' limits: pacing, adaptive concurrency, and retries with a budget.
+"""Staying under OpenSolar's published quotas: a moving-window budget per credential and endpoint class.
 
-- ``Pacer``: a moving-window budget per credential and OpenSolar endpoint class (and per org), set
-  to the documented limits times a safety factor. A call waits for budget, up to ``max_wait_s``;
-  past that it fails at once as THROTTLED with ``retryAfter`` and never reaches the upstream. Built
-  on ``limits`` so the windows live in memory or, with Redis configured, are shared by replicas. An
-  upstream 429 all the same (a plan below the table) pauses that org's endpoint class until its
-  ``Retry-After``, for every caller and replica. Redis down: a local budget, logged and counted.
-- ``AdaptiveConcurrency``: in-flight calls per upstream, halved on a 429 (and paused for its
-  ``Retry-After``), grown back one at a time after a run of successes. Arcadia starts at 4.
-- ``RetryPolicy``: idempotent GETs only, on 5xx, timeouts and upstream 429s whose ``Retry-After``
-  is short; jittered exponential backoff or the upstream's ``Retry-After``; at most ``attempts``
-  tries, and a retry budget (retries stay under ``ratio`` of first attempts, never more than
-  ``reserve`` banked) so a failing upstream is never hit with a retry storm, and no retry starts
-  that the request's deadline cannot wait for. Writes are never retried.
+``Pacer``: a moving-window budget per credential and OpenSolar endpoint class (and per org), set
+to the documented limits times a safety factor. A call waits for budget, up to ``max_wait_s``;
+past that it fails at once as THROTTLED with ``retryAfter`` and never reaches the upstream. Built
+on ``limits`` so the windows live in memory or, with Redis configured, are shared by replicas. An
+upstream 429 all the same (a plan below the table) pauses that org's endpoint class until its
+``Retry-After``, for every caller and replica. Redis down: a local budget, logged and counted.
+
+Its neighbours: ``concurrency.py`` (in-flight calls per upstream) and ``retry.py`` (retries with a budget).
 """
 
 from __future__ import annotations
@@ -23,27 +18,23 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from gateway.cache.upstream import attempt_failed
 from gateway.deadline import remaining_s
-from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
+from gateway.errors import UpstreamRateLimited
 from gateway.upstream.quotas import OPENSOLAR_LIMITS, EndpointClass, Rate, classify_opensolar
 
-__all__ = ["AdaptiveConcurrency", "Pacer", "RetryBudget", "RetryPolicy", "attempt_failed", "open_pacer_storage"]
+__all__ = ["Pacer", "open_pacer_storage"]
 
-T = TypeVar("T")
 # DRF sends Retry-After with its 429s; when one does not, pause a bucket this long.
 DEFAULT_PAUSE_S = 5.0
-logger = logging.getLogger("gateway.throttle")
+logger = logging.getLogger("gateway.throttle")  # the log channel keeps its name: operators filter on it
 _ORG = re.compile(r"^/api/orgs/(\d+)/")
 
 
@@ -191,152 +182,3 @@ class Pacer:
         client = getattr(getattr(self._storage, "bridge", None), "storage", None)
         if client is not None:
             await client.aclose()
-
-
-class AdaptiveConcurrency:
-    """A semaphore for one upstream; when ``adaptive``, it halves on 429 and creeps back up.
-
-    A 429 also pauses new calls for its ``Retry-After``; a caller that would wait longer than
-    ``max_wait_s`` fails at once as THROTTLED instead of hanging.
-    """
-
-    def __init__(
-        self,
-        upstream: str,
-        limit: int,
-        *,
-        adaptive: bool = False,
-        max_wait_s: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.upstream = upstream
-        self.max_limit = limit
-        self.limit = limit
-        self.adaptive = adaptive
-        self.max_wait_s = max_wait_s
-        self._in_flight = 0
-        self._successes = 0
-        self._paused_until = 0.0
-        self._clock = clock
-        self._changed = asyncio.Condition()
-
-    async def __aenter__(self) -> None:
-        async with self._changed:
-            while True:
-                pause = self._paused_until - self._clock()
-                if pause > min(self.max_wait_s, remaining_s()):  # THROTTLED now, not a timeout later
-                    raise UpstreamRateLimited(
-                        f"{self.upstream}: backing off after the upstream throttled us.",
-                        upstream=self.upstream,
-                        retry_after=math.ceil(pause),
-                        paced=True,
-                    )
-                if pause <= 0 and self._in_flight < self.limit:
-                    self._in_flight += 1
-                    return
-                try:
-                    async with asyncio.timeout(pause if pause > 0 else None):
-                        await self._changed.wait()
-                except TimeoutError:
-                    pass
-
-    async def __aexit__(self, *exc: object) -> None:
-        async with self._changed:
-            self._in_flight -= 1
-            self._changed.notify_all()
-
-    def throttled(self, retry_after: float | None) -> None:
-        if not self.adaptive:
-            return
-        self.limit = max(1, self.limit // 2)
-        self._successes = 0
-        self._paused_until = max(self._paused_until, self._clock() + (retry_after or 1.0))
-
-    def succeeded(self) -> None:
-        if not self.adaptive:
-            return
-        self._successes += 1
-        if self.limit < self.max_limit and self._successes >= 4 * self.limit:
-            self.limit += 1
-            self._successes = 0
-
-
-class RetryBudget:
-    """Finagle-style: each first attempt earns ``ratio`` of a retry, and a retry spends one.
-
-    At most ``reserve`` retries are ever banked (the bucket starts full), so a long healthy spell
-    cannot save up a retry storm: under any fault, retries stay within ``ratio`` of first attempts
-    plus ``reserve``; with the defaults (10% and 2), within 20% of any storm of 20 first attempts
-    or more (issue 10: 20% at most, where a bank of 100 allowed 3.9 calls per request for 2.1).
-    """
-
-    def __init__(self, ratio: float = 0.1, reserve: float = 2.0) -> None:
-        self.ratio, self.cap = ratio, reserve
-        self.tokens = reserve
-
-    def deposit(self) -> None:
-        self.tokens = min(self.cap, self.tokens + self.ratio)
-
-    def spend(self) -> bool:
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
-@dataclass
-class RetryPolicy:
-    attempts: int = 3
-    max_retry_after_s: float = 5.0
-    budget: RetryBudget | None = None
-
-    def __post_init__(self) -> None:
-        self.budget = self.budget or RetryBudget()
-        self.stats: Counter[str] = Counter()
-
-    def _retryable(self, exc: BaseException) -> bool:
-        if isinstance(exc, UpstreamRateLimited):
-            short = exc.retry_after is None or exc.retry_after <= self.max_retry_after_s
-            return not exc.details.get("paced") and short
-        return isinstance(exc, UpstreamUnavailable | UpstreamTimeout)
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, UpstreamRateLimited) and exc.retry_after is not None:
-            return exc.retry_after
-        return float(wait_random_exponential(multiplier=0.1, max=2.0)(state))
-
-    def _stop(self, state: RetryCallState) -> bool:
-        if stop_after_attempt(self.attempts)(state):
-            return True
-        exc = state.outcome.exception() if state.outcome else None
-        pause = exc.retry_after if isinstance(exc, UpstreamRateLimited) and exc.retry_after else 0.0
-        if remaining_s() <= pause:
-            self.stats["deadline"] += 1  # no time left in the request for another try
-            return True
-        assert self.budget is not None
-        if not self.budget.spend():
-            self.stats["budget_exhausted"] += 1
-            return True
-        self.stats["retries"] += 1
-        return False
-
-    async def run(self, call: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
-        assert self.budget is not None
-        self.budget.deposit()
-        if not idempotent:
-            return await call()  # a write is never retried: it may have taken effect
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(self._retryable), wait=self._wait, stop=self._stop, reraise=True
-        )
-
-        async def attempt() -> T:  # a coroutine function: tenacity runs a plain callable as a sync one
-            try:
-                return await call()
-            except Exception as exc:
-                hook = attempt_failed.get()
-                if hook is not None:
-                    hook(exc)
-                raise
-
-        return await retrying(attempt)

@@ -6,8 +6,10 @@ import pytest
 from limits.aio.storage import MemoryStorage
 
 from gateway.errors import UpstreamRateLimited, UpstreamUnavailable
-from gateway.upstream.pacing import AdaptiveConcurrency, Pacer, RetryBudget, RetryPolicy
+from gateway.upstream.concurrency import AdaptiveConcurrency
+from gateway.upstream.pacing import Pacer
 from gateway.upstream.quotas import EndpointClass, Rate, ThrottleLimit
+from gateway.upstream.retry import RetryBudget, RetryPolicy
 
 TINY = {cls: ThrottleLimit(Rate(5, 1), Rate(8, 1)) for cls in EndpointClass}
 

@@ -21,7 +21,8 @@ from gateway.deadline import start_deadline
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 from gateway.settings import Settings
 from gateway.upstream.opensolar.client import OpenSolarClient
-from gateway.upstream.pacing import Pacer, RetryBudget, RetryPolicy
+from gateway.upstream.pacing import Pacer
+from gateway.upstream.retry import RetryBudget, RetryPolicy
 
 PROJECT = {"id": 2, "title": "Roof", "org_id": 1}
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
