@@ -7,16 +7,18 @@ store still returns the very same bytes (the identical object from the memory st
 from Redis) and the same decoder asks, so it is never older than the store. Decoders must make
 values that are safe to share between requests (frozen models, immutable records).
 
-Bounded by entries and by the stored bytes it stands for, least recently used out; a decoded value
+Bounded by entries and by the stored bytes it stands for (a ``cachetools.LRUCache`` with the bytes
+as its budget), least recently used out; a decoded value
 usually takes more memory than its bytes (about five times for the portfolio's upstream reads).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from cachetools import LRUCache
 
 __all__ = ["DecodedEntries"]
 
@@ -34,14 +36,12 @@ class DecodedEntries(Generic[V]):
     def __init__(self, max_entries: int = 4096, max_bytes: int = 16 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, _Decoded[V]] = OrderedDict()
-        self._bytes = 0
+        self._entries: LRUCache[str, _Decoded[V]] = LRUCache(maxsize=max_bytes, getsizeof=_raw_size)
 
     def get(self, key: str, raw: bytes, decode: Callable[..., Any]) -> V | None:
         known = self._entries.get(key)
         if known is None or known.decode is not decode or not (known.raw is raw or known.raw == raw):
             return None
-        self._entries.move_to_end(key)
         return known.value
 
     def put(self, key: str, raw: bytes, decode: Callable[..., Any], value: V) -> None:
@@ -49,12 +49,12 @@ class DecodedEntries(Generic[V]):
         if len(raw) > self.max_bytes // 16:
             return
         self._entries[key] = _Decoded(raw, decode, value)
-        self._bytes += len(raw)
-        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            _, oldest = self._entries.popitem(last=False)
-            self._bytes -= len(oldest.raw)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem()
 
     def drop(self, key: str) -> None:
-        known = self._entries.pop(key, None)
-        if known is not None:
-            self._bytes -= len(known.raw)
+        self._entries.pop(key, None)
+
+
+def _raw_size(entry: _Decoded[Any]) -> int:
+    return len(entry.raw)

@@ -21,12 +21,13 @@ import asyncio
 import binascii
 import hashlib
 import os
+import threading
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 
 from gateway.errors import DesignCorruptError, DesignError, DesignTooLargeError
 from gateway.upstream.opensolar.scene import SceneSummary, summarize
@@ -142,20 +143,22 @@ def _digest(encoded: str) -> str:
 class DesignCodec:
     """Decodes designs under the configured cap, keeps recent results, and counts real decodes.
 
-    The memory is content-addressed (the SHA-256 of the encoded string), so a hit needs the very
-    same design string: it can never hand one tenant's design to another. It is bounded by the
-    decompressed bytes it holds; treat the documents it returns as read-only.
+        The memory is content-addressed (the SHA-256 of the encoded string), so a hit needs the very
+        same design string: it can never hand one tenant's design to another. It is bounded by the
+        decompressed bytes it holds (a ``cachetools.LRUCache`` with those bytes as its budget, under a lock:
+    lookups and stores may come from worker threads); treat the documents it returns as read-only.
     """
 
     max_bytes: int
     memory_bytes: int = 64 * 1024 * 1024
     decoded: int = field(default=0)
-    _recent: OrderedDict[str, DesignDocument] = field(default_factory=OrderedDict)
-    _held: int = field(default=0)
     concurrency: int = field(default_factory=default_concurrency)
+    _recent: LRUCache[str, DesignDocument] = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)  # the memory is shared with threads
     _slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
+        self._recent = LRUCache(maxsize=self.memory_bytes, getsizeof=_decompressed_size)
         self._slots = asyncio.Semaphore(self.concurrency)
 
     async def decode(self, encoded: str) -> DesignDocument:
@@ -163,8 +166,9 @@ class DesignCodec:
             digest = await asyncio.to_thread(_digest, encoded)
         else:
             digest = _digest(encoded)
-        if (known := self._recent.get(digest)) is not None:
-            self._recent.move_to_end(digest)
+        with self._lock:
+            known = self._recent.get(digest)
+        if known is not None:
             return known
         self.decoded += 1
         await self._slots.acquire()
@@ -184,11 +188,12 @@ class DesignCodec:
     def _remember(self, digest: str, document: DesignDocument) -> None:
         if document.decompressed_bytes > self.memory_bytes // 4:
             return  # one huge design must not flush everything else
-        self._recent[digest] = document
-        self._held += document.decompressed_bytes
-        while self._held > self.memory_bytes:
-            _, dropped = self._recent.popitem(last=False)
-            self._held -= dropped.decompressed_bytes
+        with self._lock:
+            self._recent[digest] = document
+
+
+def _decompressed_size(document: DesignDocument) -> int:
+    return document.decompressed_bytes
 
 
 def json_at_path(document: Any, path: str | None) -> Any:
