@@ -26,6 +26,7 @@ from schema.opensolar.org import Org
 from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
 from schema.opensolar.workflow_mutations import WorkflowMutations
+from schema.relay.queries import NodeQueries
 from schema.scans import ScanReports
 from schema.security import Limits, limit_extensions
 from schema.telemetry import OperationTelemetry
@@ -36,7 +37,7 @@ logger = logging.getLogger("gateway.graphql")
 
 
 @strawberry.type
-class Query(IncentiveQueries):
+class Query(NodeQueries, IncentiveQueries):
     @strawberry.field(
         description="An OpenSolar org; defaults to OPENSOLAR_ORG_ID (the sandbox's Raw Data org). Null with one "
         "error here when it does not exist (NOT_FOUND), the caller may not read it (FORBIDDEN) or has no valid "

@@ -12,6 +12,7 @@ from gateway.deadline import start_deadline
 from gateway.errors import BadRequestError
 from gateway.upstream.opensolar.design_codec import DesignDocument
 from schema.loaders import Loaders
+from schema.relay.global_ids import org_of, parse_upstream_id, upstream_id
 
 if TYPE_CHECKING:
     from gateway.auth import Principal
@@ -46,15 +47,21 @@ class Context:
         self.token = principal.opensolar_token
         self.loaders = Loaders(self.services.opensolar, self.services.arcadia, self.token)
 
-    def org_id(self, given: str | None) -> int:
+    def org_id(self, given: str | None, implied_by: str | None = None) -> int:
+        """The org in scope: ``given`` (an integer or an Org's global id), else the org of the global id
+        ``implied_by`` (a mutation's id argument), else OPENSOLAR_ORG_ID."""
         if given is None:
+            implied = org_of(implied_by)
+            if implied is not None:
+                return implied
             if self.services.default_org_id is None:
                 raise BadRequestError("No org id: pass org(id: ...) or configure OPENSOLAR_ORG_ID.")
             return self.services.default_org_id
-        return parse_id(given, "org id")
+        return parse_id(given, "org id", "Org")
 
 
-def parse_id(value: str, what: str) -> int:
-    if not value.isdigit() or len(value) > 18:
-        raise BadRequestError(f"Invalid {what}: {value[:40]!r} is not a positive integer id.", argument=what)
-    return int(value)
+def parse_id(value: str, what: str, kind: str | None = None, org: int | None = None) -> int:
+    """An upstream integer id; with ``kind`` (a Node type) also that type's global id, of ``org`` if given."""
+    if kind is None:
+        return parse_upstream_id(value, what)
+    return upstream_id(value, what, kind, org)

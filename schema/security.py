@@ -17,11 +17,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -65,8 +67,10 @@ FIELD_COSTS: dict[tuple[str, str], int] = {
     ("Mutation", "updateWebhook"): 1,
     ("Mutation", "disableWebhook"): 1,
 }
-# Per object: a project may need its detail call for fields its list row lacks.
-TYPE_COSTS: dict[str, int] = {"Project": 1}
+# Per object: a project may need its detail call for fields its list row lacks; node/nodes read each object once.
+TYPE_COSTS: dict[str, int] = {"Project": 1, "Node": 1}
+# A list fetched by an ids argument (nodes, projectsByIds) counts one item per id; a variable, this many.
+MAX_IDS = MAX_FIRST
 # An inline list with no page size (a project's systems, a contact's projects) counts as this many items.
 INLINE_LIST_ITEMS = 10
 
@@ -100,6 +104,16 @@ def _first(node: FieldNode, defaults: dict[str, int]) -> int | None:
     return None
 
 
+def _ids(node: FieldNode) -> int:
+    for argument in node.arguments or ():
+        if argument.name.value == "ids":
+            return len(argument.value.values) if isinstance(argument.value, ListValueNode) else MAX_IDS
+    return MAX_IDS
+
+
+Composite = GraphQLObjectType | GraphQLInterfaceType
+
+
 class _Cost:
     """Upstream calls a document could trigger: field costs times the page sizes above them."""
 
@@ -116,26 +130,26 @@ class _Cost:
         }
 
     def _selections(
-        self, selection_set: SelectionSetNode, parent: GraphQLObjectType, seen: frozenset[str]
-    ) -> Iterator[tuple[FieldNode, GraphQLObjectType]]:
+        self, selection_set: SelectionSetNode, parent: Composite, seen: frozenset[str]
+    ) -> Iterator[tuple[FieldNode, Composite]]:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 yield selection, parent
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = self.schema.get_type(condition.name.value) if condition else parent
-                if isinstance(target, GraphQLObjectType):
+                if isinstance(target, Composite):
                     yield from self._selections(selection.selection_set, target, seen)
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
                 fragment = self.fragments.get(selection.name.value)
                 target = self.schema.get_type(fragment.type_condition.name.value) if fragment else None
-                if fragment and isinstance(target, GraphQLObjectType):  # cycle-safe: spec rules run alongside
+                if fragment and isinstance(target, Composite):  # cycle-safe: spec rules run alongside
                     yield from self._selections(fragment.selection_set, target, seen | {selection.name.value})
 
     def of(
         self,
         selection_set: SelectionSetNode | None,
-        parent: GraphQLObjectType,
+        parent: Composite,
         multiplier: int,
         seen: frozenset[str] = frozenset(),
     ) -> int:
@@ -148,10 +162,12 @@ class _Cost:
                 continue
             total += multiplier * FIELD_COSTS.get((owner.name, node.name.value), 0)
             named, is_list = _named(field.type)
-            if not isinstance(named, GraphQLObjectType):
+            if not isinstance(named, Composite):
                 continue
             if named.name.endswith("Connection"):
                 count = _first(node, self.defaults) or DEFAULT_FIRST  # applies to the page's edges/nodes
+            elif is_list and "ids" in field.args:
+                count = _ids(node)
             elif owner.name.endswith(("Connection", "Edge")) or not is_list:
                 count = 1  # a connection's nodes/edges: already counted by its page size
             else:

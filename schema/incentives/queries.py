@@ -161,7 +161,7 @@ class IncentiveQueries:
     async def incentive(
         self, info: Info, id: strawberry.ID, populate_details: bool = True, populate_documents: bool = False
     ) -> Incentive | None:
-        key = (parse_id(id, "incentive id"), populate_details, populate_documents)
+        key = (parse_id(id, "incentive id", "Incentive"), populate_details, populate_documents)
         return Incentive(record=await info.context.loaders.incentive.load(key), inputs={})
 
     @strawberry.field(description="The applicability keys incentives in a market ask for (not paged upstream).")

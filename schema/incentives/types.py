@@ -19,6 +19,7 @@ from gateway.upstream.arcadia.models import (
 )
 from schema.incentives.estimate import Estimate, Terms, estimate
 from schema.raw import raw_field
+from schema.relay.node import Node
 
 __all__ = [
     "Applicability",
@@ -237,9 +238,14 @@ def numeric_inputs(inputs: Mapping[str, str]) -> dict[str, float]:
 
 
 @strawberry.type(description="A solar incentive (Arcadia Solar Incentives API).")
-class Incentive:
+class Incentive(Node):
     record: strawberry.Private[IncentiveRecord]
     inputs: strawberry.Private[Mapping[str, str]]
+
+    def node_key(self) -> tuple[int, ...]:
+        # the id Query.incentive(id:) takes; a record without one is read back by its version id
+        master = self.record.master_incentive_id
+        return (master if master is not None else self.record.incentive_id,)
 
     raw = raw_field()
 

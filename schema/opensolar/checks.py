@@ -41,16 +41,21 @@ def in_range(value: float | None, argument: str, low: float, high: float) -> flo
     return value
 
 
-def optional_id(value: strawberry.ID | None, argument: str) -> int | None:
-    return parse_id(str(value), argument) if value is not None else None
+def optional_id(
+    value: strawberry.ID | None, argument: str, kind: str | None = None, org: int | None = None
+) -> int | None:
+    """An optional id; with ``kind`` (a Node type) its global id is taken too (see ``parse_id``)."""
+    return parse_id(str(value), argument, kind, org) if value is not None else None
 
 
-def id_list(values: list[strawberry.ID] | None, argument: str, limit: int) -> list[int]:
+def id_list(
+    values: list[strawberry.ID] | None, argument: str, limit: int, kind: str | None = None, org: int | None = None
+) -> list[int]:
     if values is None:
         return []
     if len(values) > limit:
         raise BadRequestError(f"{argument} takes at most {limit} ids.", argument=argument)
-    ids = [parse_id(str(v), argument) for v in values]
+    ids = [parse_id(str(v), argument, kind, org) for v in values]
     if len(set(ids)) != len(ids):
         raise BadRequestError(f"{argument} lists an id twice.", argument=argument)
     return ids

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import parse_id
 from schema.info import Info
 from schema.opensolar.contact_inputs import ContactInput, contact_body
 from schema.opensolar.contacts import Contact
@@ -29,8 +28,9 @@ async def _create(info: Info, given: ContactInput, org_id: strawberry.ID | None)
     return Contact(org_id=write.org_id, record=record)
 
 
-async def _update(info: Info, contact_id: int, given: ContactInput, org_id: strawberry.ID | None) -> Contact:
-    write = start(info, org_id)
+async def _update(info: Info, id: strawberry.ID, given: ContactInput, org_id: strawberry.ID | None) -> Contact:
+    write = start(info, org_id, id)
+    contact_id = write.id(id, "id", "Contact")
     record = await write.client.update_contact(write.token, write.org_id, contact_id, contact_body(given))
     await write.done("contact", contact_id, Change.UPDATE)
     return Contact(org_id=write.org_id, record=record)
@@ -44,7 +44,7 @@ class ContactMutations:
 
     @strawberry.mutation(description="Change a contact (PUT; fields left out stay as they are). 1 upstream call.")
     async def update_contact(self, info: Info, id: ContactId, input: ContactChanges, org_id: OrgArg = None) -> Contact:
-        return await _update(info, parse_id(id, "id"), input, org_id)
+        return await _update(info, id, input, org_id)
 
     @strawberry.mutation(
         description="What a CRM sync sends: update the contact when id is given, else create it. 1 upstream call."
@@ -53,17 +53,20 @@ class ContactMutations:
         self,
         info: Info,
         input: Annotated[ContactInput, arg("The contact's fields.")],
-        id: Annotated[strawberry.ID | None, arg("The contact to update; null or left out: create one.")] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            arg("The contact to update (global id or upstream integer id); null or left out: create one."),
+        ] = None,
         org_id: OrgArg = None,
     ) -> Contact:
         if id is None:
             return await _create(info, input, org_id)
-        return await _update(info, parse_id(id, "id"), input, org_id)
+        return await _update(info, id, input, org_id)
 
     @strawberry.mutation(description="Delete a contact (DELETE); it leaves its projects. 1 upstream call.")
     async def delete_contact(self, info: Info, id: ContactId, org_id: OrgArg = None) -> Deleted:
-        write = start(info, org_id)
-        contact_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        contact_id = write.id(id, "id", "Contact")
         await write.client.delete_contact(write.token, write.org_id, contact_id)
         await write.done("contact", contact_id, Change.DELETE)
-        return Deleted(id=strawberry.ID(str(contact_id)), kind="contact")
+        return write.deleted("Contact", contact_id, "contact")

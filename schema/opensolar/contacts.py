@@ -12,6 +12,7 @@ from gateway.upstream.opensolar.models import ContactRecord, id_from_url
 from schema.info import Info
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field
+from schema.relay.node import Node
 
 if TYPE_CHECKING:
     from schema.opensolar.projects import Project
@@ -45,16 +46,15 @@ def _enum(cls: type[Enum]) -> object:
 
 
 @strawberry.type(description="A customer contact of the org.")
-class Contact:
+class Contact(Node):
     org_id: strawberry.Private[int]
     record: strawberry.Private[ContactRecord]
 
     async def load_full(self, info: Info) -> ContactRecord:
         return await info.context.loaders.contact.load((self.org_id, self.record.id))
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     raw = raw_field()
 

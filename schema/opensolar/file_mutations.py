@@ -16,7 +16,6 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from gateway.errors import BadRequestError
-from schema.context import parse_id
 from schema.info import Info
 from schema.opensolar.checks import given, id_list, optional_id, text
 from schema.opensolar.files import PrivateFile
@@ -130,7 +129,7 @@ class FileMutations:
     ) -> PrivateFile:
         write = start(info, org_id)
         title = _title(input.title, "input.title")
-        project_id = optional_id(input.project_id, "input.projectId")
+        project_id = optional_id(input.project_id, "input.projectId", "Project", write.org_id)
         tags = id_list(input.tag_ids, "input.tagIds", MAX_TAGS)
         upload = await _read(info, input.file)
         form: dict[str, str | list[str]] = {"title": title or upload[0]}
@@ -150,8 +149,8 @@ class FileMutations:
         input: Annotated[PrivateFilePatch, arg("The fields to change.")],
         org_id: OrgArg = None,
     ) -> PrivateFile:
-        write = start(info, org_id)
-        file_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        file_id = write.id(id, "id", "PrivateFile")
         body: dict[str, Any] = {}
         if given(input.title):
             if input.title is None:
@@ -173,11 +172,11 @@ class FileMutations:
 
     @strawberry.mutation(description="Delete a private file (DELETE). 1 upstream call (private-files quota).")
     async def delete_private_file(self, info: Info, id: FileId, org_id: OrgArg = None) -> Deleted:
-        write = start(info, org_id)
-        file_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        file_id = write.id(id, "id", "PrivateFile")
         await write.client.delete_private_file(write.token, write.org_id, file_id)
         await write.done("file", file_id, Change.DELETE)
-        return Deleted(id=strawberry.ID(str(file_id)), kind="privateFile")
+        return write.deleted("PrivateFile", file_id, "privateFile")
 
     @strawberry.mutation(
         description="Generate a document for a project and save it as a private file (POST generate_document, "
@@ -190,8 +189,8 @@ class FileMutations:
         input: Annotated[GenerateDocumentInput, arg("What to generate.")],
         org_id: OrgArg = None,
     ) -> PrivateFile:
-        write = start(info, org_id)
-        project = parse_id(project_id, "projectId")
+        write = start(info, org_id, project_id)
+        project = write.id(project_id, "projectId", "Project")
         if not _DOCUMENT_TYPE.match(input.document_type):
             raise BadRequestError(
                 "input.documentType takes lower-case letters, digits and underscores.", argument="input.documentType"

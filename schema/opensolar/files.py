@@ -12,6 +12,7 @@ from gateway.upstream.opensolar.models import PrivateFileRecord, id_from_url
 from schema.info import Info
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field
+from schema.relay.node import Node
 
 if TYPE_CHECKING:
     from schema.opensolar.projects import Project
@@ -41,16 +42,15 @@ class FileTag:
 
 
 @strawberry.type(description="A private file of the org, usually attached to a project.")
-class PrivateFile:
+class PrivateFile(Node):
     org_id: strawberry.Private[int]
     record: strawberry.Private[PrivateFileRecord]
 
     async def load_full(self, info: Info) -> PrivateFileRecord:
         return await info.context.loaders.private_file.load((self.org_id, self.record.id))
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     raw = raw_field()
 

@@ -103,8 +103,8 @@ def list_query(
     query = ListQuery(
         search=search or None,
         ordering=str(ordering.value) if ordering is not None else None,
-        owner=optional_id(owner, "ownerOrgId"),
-        visible_to=optional_id(visible_to, "visibleTo"),
+        owner=optional_id(owner, "ownerOrgId", "Org"),
+        visible_to=optional_id(visible_to, "visibleTo", "Org"),
     )
     return query if query != ListQuery() else None
 

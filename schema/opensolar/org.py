@@ -32,6 +32,7 @@ from schema.opensolar.webhook_logs import WebhookLog, WebhookQueueItem
 from schema.opensolar.webhooks import Webhook
 from schema.opensolar.writing import arg
 from schema.pagination import Connection, paginate
+from schema.relay.node import Node
 
 __all__ = ["Org"]
 
@@ -42,12 +43,15 @@ _AFTER = "An endCursor or cursor from a previous page of this connection."
 
 
 @strawberry.type(description="An OpenSolar organisation.")
-class Org:
+class Org(Node):
     org_id: strawberry.Private[int]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.org_id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id,)
+
+    def _id(self, value: str, kind: str) -> int:
+        """A lookup's id: the upstream integer, or a global id of a ``kind`` of this org."""
+        return parse_id(value, "id", kind, self.org_id)
 
     @strawberry.field
     async def name(self, info: Info) -> str | None:
@@ -110,7 +114,7 @@ class Org:
     async def projects_by_ids(
         self, info: Info, ids: Annotated[list[strawberry.ID], arg(f"Project ids (at most {MAX_BY_IDS}).")]
     ) -> list[Project | None]:
-        keys = [(self.org_id, pid) for pid in id_list(ids, "ids", MAX_BY_IDS)]
+        keys = [(self.org_id, pid) for pid in id_list(ids, "ids", MAX_BY_IDS, "Project", self.org_id)]
         records = await asyncio.gather(*(info.context.loaders.project.load(k) for k in keys), return_exceptions=True)
         errors = [r for r in records if isinstance(r, BaseException)]
         if errors and len(errors) == len(records):
@@ -120,22 +124,22 @@ class Org:
     @strawberry.field
     async def project(self, info: Info, id: strawberry.ID) -> Project | None:
         # the detail call every field but id needs anyway: a missing or forbidden project is null right here
-        record = await info.context.loaders.project.load((self.org_id, parse_id(id, "project id")))
+        record = await info.context.loaders.project.load((self.org_id, self._id(id, "Project")))
         return Project(org_id=self.org_id, record=record)
 
     @strawberry.field
     async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
-        record = await info.context.loaders.contact.load((self.org_id, parse_id(id, "contact id")))
+        record = await info.context.loaders.contact.load((self.org_id, self._id(id, "Contact")))
         return Contact(org_id=self.org_id, record=record)
 
     @strawberry.field
     async def system(self, info: Info, id: strawberry.ID) -> System | None:
-        record = await info.context.loaders.system.load((self.org_id, parse_id(id, "system id")))
+        record = await info.context.loaders.system.load((self.org_id, self._id(id, "System")))
         return System(org_id=self.org_id, project_id=None, record=record)
 
     @strawberry.field
     async def private_file(self, info: Info, id: strawberry.ID) -> PrivateFile | None:
-        record = await info.context.loaders.private_file.load((self.org_id, parse_id(id, "file id")))
+        record = await info.context.loaders.private_file.load((self.org_id, self._id(id, "PrivateFile")))
         return PrivateFile(org_id=self.org_id, record=record)
 
     @strawberry.field(description="Private files, optionally of one project, tag or search term.")
@@ -154,7 +158,7 @@ class Org:
         user_id: Annotated[strawberry.ID | None, arg("Only files uploaded by this user id (user_id=).")] = None,
     ) -> Connection[PrivateFile] | None:
         filters = PrivateFileFilter(
-            project_id=parse_id(project_id, "project id") if project_id is not None else None,
+            project_id=parse_id(project_id, "projectId", "Project", self.org_id) if project_id is not None else None,
             search=search[:MAX_SEARCH_CHARS] if search else None,
             file_tag=file_tag[:MAX_SEARCH_CHARS] if file_tag else None,
             file_tag_exclude=file_tag_exclude[:MAX_SEARCH_CHARS] if file_tag_exclude else None,
@@ -178,7 +182,7 @@ class Org:
             lambda page, limit: loader.load(PageKey("webhooks", self.org_id, page, limit)),
             first,
             after,
-            lambda r: Webhook(record=r),
+            lambda r: Webhook(org_id=self.org_id, record=r),
         )
 
     @strawberry.field(
@@ -187,7 +191,9 @@ class Org:
     async def webhook(
         self, info: Info, id: Annotated[strawberry.ID, arg("The webhook's upstream id.")]
     ) -> Webhook | None:
-        return Webhook(record=await info.context.loaders.webhook.load((self.org_id, parse_id(id, "id"))))
+        return Webhook(
+            org_id=self.org_id, record=await info.context.loaders.webhook.load((self.org_id, self._id(id, "Webhook")))
+        )
 
     @strawberry.field(
         description="OpenSolar's webhook delivery log, newest first (GET webhook_process_logs/, one call per page; "
@@ -238,12 +244,14 @@ class Org:
             lambda page, limit: loader.load(PageKey("roles", self.org_id, page, limit, query=query)),
             first,
             after,
-            lambda r: Role(record=r),
+            lambda r: Role(org_id=self.org_id, record=r),
         )
 
     @strawberry.field(description="One team member by role id (GET /api/orgs/:org_id/roles/:id/).")
     async def role(self, info: Info, id: Annotated[strawberry.ID, arg("The role's upstream id.")]) -> Role | None:
-        return Role(record=await info.context.loaders.role.load((self.org_id, parse_id(id, "id"))))
+        return Role(
+            org_id=self.org_id, record=await info.context.loaders.role.load((self.org_id, self._id(id, "Role")))
+        )
 
     @strawberry.field(
         description="The org's workflows with their stages in order (GET /api/orgs/:org_id/workflows/, one call "
@@ -256,14 +264,19 @@ class Org:
         is_archived: Annotated[bool | None, arg("Sent upstream as is_archived=.")] = None,
     ) -> list[OrgWorkflow]:
         key = PageKey("workflows", self.org_id, 1, ORG_WORKFLOWS_PAGE, flags=(is_default, is_archived))
-        return [OrgWorkflow(record=w) for w in await info.context.loaders.workflows_page.load(key)]
+        return [OrgWorkflow(org_id=self.org_id, record=w) for w in await info.context.loaders.workflows_page.load(key)]
 
     @strawberry.field(description="One workflow by id (GET /api/orgs/:org_id/workflows/:id/).")
     async def workflow(
         self, info: Info, id: Annotated[strawberry.ID, arg("The workflow's upstream id.")]
     ) -> OrgWorkflow | None:
-        return OrgWorkflow(record=await info.context.loaders.workflow.load((self.org_id, parse_id(id, "id"))))
+        return OrgWorkflow(
+            org_id=self.org_id,
+            record=await info.context.loaders.workflow.load((self.org_id, self._id(id, "OrgWorkflow"))),
+        )
 
     @strawberry.field(description="One event by id, whole (GET /api/orgs/:org_id/events/:id/; events are org-level).")
     async def event(self, info: Info, id: Annotated[strawberry.ID, arg("The event's upstream id.")]) -> Event | None:
-        return Event(record=await info.context.loaders.event.load((self.org_id, parse_id(id, "id"))))
+        return Event(
+            org_id=self.org_id, record=await info.context.loaders.event.load((self.org_id, self._id(id, "Event")))
+        )

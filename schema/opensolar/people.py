@@ -9,17 +9,18 @@ from strawberry.scalars import JSON
 
 from gateway.upstream.opensolar.models import id_from_url
 from gateway.upstream.opensolar.people import EventRecord, RoleRecord, StageRecord, WorkflowRecord
+from schema.relay.node import Node
 
 __all__ = ["Event", "OrgWorkflow", "ProjectTag", "Role", "StageAction", "Tariffs", "TeamAssignment", "WorkflowStage"]
 
 
 @strawberry.type(description="A team member of the org (an OpenSolar role): GET /api/orgs/:org_id/roles/:id/.")
-class Role:
+class Role(Node):
+    org_id: strawberry.Private[int]
     record: strawberry.Private[RoleRecord]
 
-    @strawberry.field(description="The role's upstream id (what assignProjectTeam takes).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     @strawberry.field(description="First name.")
     def first_name(self) -> str | None:
@@ -73,12 +74,13 @@ class StageAction:
 
 
 @strawberry.type(description="A stage of a workflow.")
-class WorkflowStage:
+class WorkflowStage(Node):
+    org_id: strawberry.Private[int]
+    workflow_id: strawberry.Private[int]
     record: strawberry.Private[StageRecord]
 
-    @strawberry.field(description="The stage's upstream id (what moveProjectStage takes).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.workflow_id, self.record.id)
 
     @strawberry.field(description="The stage's name.")
     def title(self) -> str | None:
@@ -105,12 +107,12 @@ class WorkflowStage:
 
 
 @strawberry.type(description="A workflow of the org (GET /api/orgs/:org_id/workflows/:id/), with its stages in order.")
-class OrgWorkflow:
+class OrgWorkflow(Node):
+    org_id: strawberry.Private[int]
     record: strawberry.Private[WorkflowRecord]
 
-    @strawberry.field(description="The workflow's upstream id.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     @strawberry.field(description="The workflow's name.")
     def title(self) -> str | None:
@@ -130,16 +132,17 @@ class OrgWorkflow:
 
     @strawberry.field(description="Its stages, in order.")
     def stages(self) -> list[WorkflowStage]:
-        return [WorkflowStage(record=s) for s in sorted(self.record.workflow_stages, key=lambda s: s.order or 0)]
+        stages = sorted(self.record.workflow_stages, key=lambda s: s.order or 0)
+        return [WorkflowStage(org_id=self.org_id, workflow_id=self.record.id, record=s) for s in stages]
 
 
 @strawberry.type(description="An event of a project's timeline (events_data), or one event by id.")
-class Event:
+class Event(Node):
+    org_id: strawberry.Private[int]
     record: strawberry.Private[EventRecord]
 
-    @strawberry.field(description="The event's upstream id (Org.event(id:) reads it whole).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     @strawberry.field(
         description="The event type id (a sparse enum, 0 to 142: 31 Note, 56 Project Stage Changed, ...)."

@@ -125,7 +125,7 @@ def team_body(team: TeamAssignmentInput, link: Callable[[str, int], str]) -> dic
         value = getattr(team, name)
         if given(value):
             head, *rest = name.split("_")
-            role_id = optional_id(value, "input." + head + "".join(p.title() for p in rest))
+            role_id = optional_id(value, "input." + head + "".join(p.title() for p in rest), "Role")
             body[upstream] = link("roles", role_id) if role_id is not None else None
     if not body:
         raise BadRequestError("Nothing to assign: give at least one role.", argument="input")

@@ -126,7 +126,7 @@ def project_body(given_input: ProjectPatch, link: Callable[[str, int], str]) -> 
         if given(value):
             body[name] = _checked(name, value, f"input.{_camel(name)}")
     if given(given_input.contact_ids):
-        ids = id_list(given_input.contact_ids, "input.contactIds", MAX_CONTACTS)
+        ids = id_list(given_input.contact_ids, "input.contactIds", MAX_CONTACTS, "Contact")
         body["contacts"] = [link("contacts", cid) for cid in ids]
     if isinstance(given_input, ProjectCreateInput) and given_input.contacts_new:
         if len(given_input.contacts_new) > MAX_CONTACTS:

@@ -16,13 +16,13 @@ import strawberry
 
 from gateway.errors import BadRequestError
 from gateway.upstream.opensolar.cache_policy import tag
-from schema.context import parse_id
 from schema.info import Info
 from schema.opensolar.checks import id_list
 from schema.opensolar.pipeline_inputs import TeamAssignmentInput, UsageInput, team_body, usage_body
 from schema.opensolar.project_inputs import ProjectCreateInput, ProjectPatch, project_body
 from schema.opensolar.projects import Project
 from schema.opensolar.writing import Change, Deleted, OrgArg, ProjectId, Write, arg, start
+from schema.relay.global_ids import decode
 
 __all__ = ["ProjectMutations"]
 
@@ -63,8 +63,8 @@ class ProjectMutations:
         input: Annotated[ProjectPatch, arg("The fields to change.")],
         org_id: OrgArg = None,
     ) -> Project:
-        write = start(info, org_id)
-        project_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        project_id = write.id(id, "id", "Project")
         body = project_body(input, write.link)
         if not body:
             raise BadRequestError("Nothing to update: give at least one field.", argument="input")
@@ -72,11 +72,11 @@ class ProjectMutations:
 
     @strawberry.mutation(description="Delete a project (DELETE). 1 upstream call; it cannot be undone.")
     async def delete_project(self, info: Info, id: ProjectId, org_id: OrgArg = None) -> Deleted:
-        write = start(info, org_id)
-        project_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        project_id = write.id(id, "id", "Project")
         await write.client.delete_project(write.token, write.org_id, project_id)
         await write.done("project", project_id, Change.DELETE)
-        return Deleted(id=strawberry.ID(str(project_id)), kind="project")
+        return write.deleted("Project", project_id, "project")
 
     @strawberry.mutation(
         description="Move a project to a workflow stage (Org.workflows lists them), as the reference shows: "
@@ -87,16 +87,24 @@ class ProjectMutations:
         self,
         info: Info,
         id: ProjectId,
-        stage_id: ProjectId,
+        stage_id: Annotated[
+            strawberry.ID,
+            arg("The stage's global id (which also names its workflow) or upstream integer id (Org.workflows)."),
+        ],
         workflow_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="The stage's workflow; default: the project's current."),
+            arg(
+                "The stage's workflow (global id or upstream integer id); default: the workflow a stage's global id "
+                "names, else the project's current."
+            ),
         ] = None,
         org_id: OrgArg = None,
     ) -> Project:
-        write = start(info, org_id)
-        project_id, stage = parse_id(id, "id"), parse_id(stage_id, "stageId")
-        flow = parse_id(workflow_id, "workflowId") if workflow_id is not None else None
+        write = start(info, org_id, id)
+        project_id, stage = write.id(id, "id", "Project"), write.id(stage_id, "stageId", "WorkflowStage")
+        flow = write.id(workflow_id, "workflowId", "OrgWorkflow") if workflow_id is not None else None
+        if flow is None and not stage_id.isdigit():
+            flow = decode(stage_id, "stageId").key[1]  # a stage's global id names its workflow
         if flow is None:
             current = await info.context.loaders.project.load((write.org_id, project_id))
             flow = current.workflow.workflow_id if current.workflow else None
@@ -116,8 +124,8 @@ class ProjectMutations:
         input: Annotated[UsageInput, arg("The usage and its source.")],
         org_id: OrgArg = None,
     ) -> Project:
-        write = start(info, org_id)
-        project_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        project_id = write.id(id, "id", "Project")
         return await _patched(write, project_id, usage_body(input))
 
     @strawberry.mutation(
@@ -131,8 +139,8 @@ class ProjectMutations:
         input: Annotated[TeamAssignmentInput, arg("Who to assign; null unassigns.")],
         org_id: OrgArg = None,
     ) -> Project:
-        write = start(info, org_id)
-        project_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        project_id = write.id(id, "id", "Project")
         return await _patched(write, project_id, team_body(input, write.link))
 
     @strawberry.mutation(
@@ -151,9 +159,9 @@ class ProjectMutations:
         ],
         org_id: OrgArg = None,
     ) -> Project:
-        write = start(info, org_id)
-        project_id = parse_id(id, "id")
-        shared = id_list(org_ids, "orgIds", MAX_SHARED_ORGS)
+        write = start(info, org_id, id)
+        project_id = write.id(id, "id", "Project")
+        shared = id_list(org_ids, "orgIds", MAX_SHARED_ORGS, "Org")
         body = {"shared_with": [write.client.org_link(o) for o in shared]}
         record = await write.client.replace_project(write.token, write.org_id, project_id, body)
         await write.done("project", project_id, Change.UPDATE)

@@ -26,7 +26,7 @@ def people_of(record: ProjectRecord) -> ProjectPeople:
     return read(ProjectPeople, raw if isinstance(raw, dict) else {"id": record.id})
 
 
-def assignment(people: ProjectPeople, name: str) -> TeamAssignment | None:
+def assignment(org_id: int, people: ProjectPeople, name: str) -> TeamAssignment | None:
     data: RoleRecord | None = getattr(people, f"{name}_data")
     if data is None:
         return None
@@ -37,7 +37,7 @@ def assignment(people: ProjectPeople, name: str) -> TeamAssignment | None:
         name=data.display,
         email=email,
         phone=phone,
-        role=Role(record=data),
+        role=Role(org_id=org_id, record=data),
     )
 
 
@@ -46,11 +46,15 @@ async def org_workflows(info: Info, org_id: int) -> list[WorkflowRecord]:
     return await info.context.loaders.workflows_page.load(key)
 
 
-async def stage_of(info: Info, org_id: int, flow: Workflow) -> tuple[WorkflowRecord | None, StageRecord | None]:
+async def stage_of(
+    info: Info, org_id: int, flow: Workflow
+) -> tuple[WorkflowRecord | None, tuple[int, StageRecord] | None]:
+    """The project's workflow, and its active stage with the id of the workflow that holds it."""
     flows = await org_workflows(info, org_id)
     workflow = next((w for w in flows if w.id == flow.workflow_id), None)
-    stages = workflow.workflow_stages if workflow else [s for w in flows for s in w.workflow_stages]
-    return workflow, next((s for s in stages if s.id == flow.active_stage_id), None)
+    holders = [workflow] if workflow else flows
+    found = next(((w.id, s) for w in holders for s in w.workflow_stages if s.id == flow.active_stage_id), None)
+    return workflow, found
 
 
 def linked_id(url: str | None) -> str | None:

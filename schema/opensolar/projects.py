@@ -28,6 +28,7 @@ from schema.opensolar.project_people import assignment, linked_id, people_of, st
 from schema.opensolar.proposals import Proposal
 from schema.opensolar.systems import System, SystemDetails
 from schema.raw import raw_field
+from schema.relay.node import Node
 from schema.scalars import json_value
 
 if TYPE_CHECKING:
@@ -61,13 +62,13 @@ class Workflow:
         "shared by every project)."
     )
     async def stage(self, info: Info) -> WorkflowStage | None:
-        _, stage = await stage_of(info, self.org_id, self.flow)
-        return WorkflowStage(record=stage) if stage else None
+        _, found = await stage_of(info, self.org_id, self.flow)
+        return WorkflowStage(org_id=self.org_id, workflow_id=found[0], record=found[1]) if found else None
 
     @strawberry.field(description="The whole workflow, with every stage in order (same call as stage).")
     async def definition(self, info: Info) -> OrgWorkflow | None:
         workflow, _ = await stage_of(info, self.org_id, self.flow)
-        return OrgWorkflow(record=workflow) if workflow else None
+        return OrgWorkflow(org_id=self.org_id, record=workflow) if workflow else None
 
 
 @strawberry.type(description="The team member assigned to the project (email and phone as OpenSolar masks them).")
@@ -101,9 +102,12 @@ def _parts(values: list[str] | None, name: str) -> tuple[str, ...]:
 
 
 @strawberry.type(description="An OpenSolar project.")
-class Project:
+class Project(Node):
     org_id: strawberry.Private[int]
     record: strawberry.Private[ProjectRecord]
+
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     @classmethod
     def from_id(cls, org_id: int, project_id: int) -> Project:
@@ -114,10 +118,6 @@ class Project:
 
     async def _with(self, info: Info, attr: str) -> ProjectRecord:
         return self.record if self.record.has(attr) else await self.load_full(info)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
 
     raw = raw_field()
 
@@ -195,25 +195,25 @@ class Project:
 
     @strawberry.field(description="The designer (assigned_designer_role)." + _DETAIL)
     async def assigned_designer(self, info: Info) -> TeamAssignment | None:
-        return assignment(await self._people(info), "assigned_designer_role")
+        return assignment(self.org_id, await self._people(info), "assigned_designer_role")
 
     @strawberry.field(description="The salesperson (assigned_salesperson_role)." + _DETAIL)
     async def assigned_salesperson(self, info: Info) -> TeamAssignment | None:
-        return assignment(await self._people(info), "assigned_salesperson_role")
+        return assignment(self.org_id, await self._people(info), "assigned_salesperson_role")
 
     @strawberry.field(
         description="The installer (assigned_installer_role; OpenSolar sends no masked contact)." + _DETAIL
     )
     async def assigned_installer(self, info: Info) -> TeamAssignment | None:
-        return assignment(await self._people(info), "assigned_installer_role")
+        return assignment(self.org_id, await self._people(info), "assigned_installer_role")
 
     @strawberry.field(description="The site inspector (assigned_site_inspector_role)." + _DETAIL)
     async def assigned_site_inspector(self, info: Info) -> TeamAssignment | None:
-        return assignment(await self._people(info), "assigned_site_inspector_role")
+        return assignment(self.org_id, await self._people(info), "assigned_site_inspector_role")
 
     @strawberry.field(description="The events timeline (events_data), oldest first." + _DETAIL)
     async def events(self, info: Info) -> list[Event]:
-        return [Event(record=e) for e in (await self._people(info)).events_data]
+        return [Event(org_id=self.org_id, record=e) for e in (await self._people(info)).events_data]
 
     @strawberry.field(description="The project's tags (tags_data)." + _DETAIL)
     async def tags(self, info: Info) -> list[ProjectTag]:

@@ -24,6 +24,7 @@ from schema.info import Info
 from schema.loaders import SystemDetailsKey
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field
+from schema.relay.node import Node
 from schema.scalars import JSON, json_value
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ class SystemDetails:
 
 
 @strawberry.type(description="A solar system of a project.")
-class System:
+class System(Node):
     org_id: strawberry.Private[int]
     project_id: strawberry.Private[int | None]
     record: strawberry.Private[SystemRecord | ProjectSystemEntry]
@@ -186,9 +187,8 @@ class System:
         known = self._project_id()
         return known if known is not None else id_from_url((await self.load_full(info)).project)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     raw = raw_field()
 

@@ -22,6 +22,7 @@ from gateway.webhooks import org_secret
 from schema.context import parse_id
 from schema.info import Info
 from schema.raw import raw_field, redact_headers
+from schema.relay.node import Node
 
 __all__ = ["Webhook", "WebhookInput", "WebhookMutations", "WebhookPatch"]
 
@@ -30,12 +31,12 @@ MAX_HEADERS = 20
 
 
 @strawberry.type(description="A webhook registration.")
-class Webhook:
+class Webhook(Node):
+    org_id: strawberry.Private[int]
     record: strawberry.Private[WebhookRecord]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.record.id))
+    def node_key(self) -> tuple[int, ...]:
+        return (self.org_id, self.record.id)
 
     raw = raw_field(redact=redact_headers)
 
@@ -180,13 +181,13 @@ class WebhookMutations:
         body = {k: v for k, v in body.items() if v is not None}
         record = await info.context.services.opensolar.create_webhook(info.context.loaders.token, org, body)
         await _evict(info, org)
-        return Webhook(record=record)
+        return Webhook(org_id=org, record=record)
 
     @strawberry.mutation(description="Change a webhook (PATCH: only the given fields).")
     async def update_webhook(
         self, info: Info, id: strawberry.ID, input: WebhookPatch, org_id: strawberry.ID | None = None
     ) -> Webhook | None:
-        org = info.context.org_id(org_id)
+        org = info.context.org_id(org_id, id)
         body = _body(
             {
                 name: getattr(input, name)
@@ -196,18 +197,18 @@ class WebhookMutations:
         if not body:
             raise BadRequestError("Nothing to update: give at least one field.", argument="input")
         record = await info.context.services.opensolar.update_webhook(
-            info.context.loaders.token, org, parse_id(id, "webhook id"), body
+            info.context.loaders.token, org, parse_id(id, "webhook id", "Webhook", org), body
         )
         await _evict(info, org)
-        return Webhook(record=record)
+        return Webhook(org_id=org, record=record)
 
     @strawberry.mutation(description="Disable a webhook (OpenSolar has no delete; this PATCHes enabled=false).")
     async def disable_webhook(
         self, info: Info, id: strawberry.ID, org_id: strawberry.ID | None = None
     ) -> Webhook | None:
-        org = info.context.org_id(org_id)
+        org = info.context.org_id(org_id, id)
         record = await info.context.services.opensolar.update_webhook(
-            info.context.loaders.token, org, parse_id(id, "webhook id"), {"enabled": False}
+            info.context.loaders.token, org, parse_id(id, "webhook id", "Webhook", org), {"enabled": False}
         )
         await _evict(info, org)
-        return Webhook(record=record)
+        return Webhook(org_id=org, record=record)

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.errors import BadRequestError
-from schema.context import parse_id
 from schema.info import Info
 from schema.opensolar.checks import optional_id, text
 from schema.opensolar.people import OrgWorkflow
@@ -50,7 +49,7 @@ def workflow_body(given: WorkflowInput) -> dict[str, Any]:
             "milestone": stage.milestone,
             "order": index,
         }
-        if (stage_id := optional_id(stage.id, f"{where}.id")) is not None:
+        if (stage_id := optional_id(stage.id, f"{where}.id", "WorkflowStage")) is not None:
             item["id"] = stage_id
         stages.append(item)
     return {
@@ -61,7 +60,7 @@ def workflow_body(given: WorkflowInput) -> dict[str, Any]:
     }
 
 
-WorkflowId = Annotated[strawberry.ID, arg("The workflow's upstream id.")]
+WorkflowId = Annotated[strawberry.ID, arg("The workflow's global id or upstream integer id.")]
 Whole = Annotated[WorkflowInput, arg("The whole workflow.")]
 
 
@@ -72,20 +71,20 @@ class WorkflowMutations:
         write = start(info, org_id)
         record = await write.client.create_workflow(write.token, write.org_id, workflow_body(input))
         await write.done("workflow", record.id, Change.CREATE)
-        return OrgWorkflow(record=record)
+        return OrgWorkflow(org_id=write.org_id, record=record)
 
     @strawberry.mutation(description="Replace a workflow (PUT: stages left out are removed). 1 upstream call.")
     async def replace_workflow(self, info: Info, id: WorkflowId, input: Whole, org_id: OrgArg = None) -> OrgWorkflow:
-        write = start(info, org_id)
-        workflow_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        workflow_id = write.id(id, "id", "OrgWorkflow")
         record = await write.client.replace_workflow(write.token, write.org_id, workflow_id, workflow_body(input))
         await write.done("workflow", workflow_id, Change.UPDATE)
-        return OrgWorkflow(record=record)
+        return OrgWorkflow(org_id=write.org_id, record=record)
 
     @strawberry.mutation(description="Delete a workflow (DELETE; refused while projects are in it). 1 upstream call.")
     async def delete_workflow(self, info: Info, id: WorkflowId, org_id: OrgArg = None) -> Deleted:
-        write = start(info, org_id)
-        workflow_id = parse_id(id, "id")
+        write = start(info, org_id, id)
+        workflow_id = write.id(id, "id", "OrgWorkflow")
         await write.client.delete_workflow(write.token, write.org_id, workflow_id)
         await write.done("workflow", workflow_id, Change.DELETE)
-        return Deleted(id=strawberry.ID(str(workflow_id)), kind="workflow")
+        return write.deleted("OrgWorkflow", workflow_id, "workflow")

@@ -13,7 +13,9 @@ from strawberry.dataloader import DataLoader
 from gateway.invalidation import invalidate
 from gateway.upstream.opensolar.client import OpenSolarClient
 from gateway.upstream.opensolar.stale import Change, write_tags
+from schema.context import parse_id
 from schema.info import Info
+from schema.relay.global_ids import encode
 
 __all__ = ["Change", "ContactId", "Deleted", "FileId", "OrgArg", "ProjectId", "Write", "arg", "start"]
 
@@ -22,15 +24,22 @@ def arg(description: str) -> Any:
     return strawberry.argument(description=description)
 
 
-OrgArg = Annotated[strawberry.ID | None, arg("The org's upstream id (default: OPENSOLAR_ORG_ID).")]
-ProjectId = Annotated[strawberry.ID, arg("The project's upstream id.")]
-ContactId = Annotated[strawberry.ID, arg("The contact's upstream id.")]
-FileId = Annotated[strawberry.ID, arg("The private file's upstream id.")]
+OrgArg = Annotated[
+    strawberry.ID | None,
+    arg("The org's upstream id or global id (default: the org of the id argument's global id, else OPENSOLAR_ORG_ID)."),
+]
+ProjectId = Annotated[strawberry.ID, arg("The project's global id or upstream integer id.")]
+ContactId = Annotated[strawberry.ID, arg("The contact's global id or upstream integer id.")]
+FileId = Annotated[strawberry.ID, arg("The private file's global id or upstream integer id.")]
 
 
 @strawberry.type(description="What a delete mutation removed upstream.")
 class Deleted:
-    id: strawberry.ID = strawberry.field(description="The upstream id of the deleted record.")
+    id: strawberry.ID = strawberry.field(
+        description="The global id the deleted record had (what its own id field answered), to evict it from a "
+        "client cache."
+    )
+    database_id: int | None = strawberry.field(description="The upstream integer id of the deleted record.")
     kind: str = strawberry.field(description="What it was: project, contact, privateFile or workflow.")
 
 
@@ -46,6 +55,14 @@ class Write:
     @property
     def token(self) -> str:
         return self.info.context.loaders.token
+
+    def id(self, value: str, argument: str, kind: str) -> int:
+        """An id argument: the upstream integer, or a global id of a ``kind`` (a Node type) of this org."""
+        return parse_id(value, argument, kind, self.org_id)
+
+    def deleted(self, node_type: str, item_id: int, kind: str) -> Deleted:
+        global_id = strawberry.ID(encode(node_type, self.org_id, item_id))
+        return Deleted(id=global_id, database_id=item_id, kind=kind)
 
     def link(self, kind: str, item_id: int) -> str:
         return self.client.link(self.org_id, kind, item_id)
@@ -68,8 +85,9 @@ class Write:
         await invalidate(self.info.context.services, tags)
 
 
-def start(info: Info, org_id: strawberry.ID | None) -> Write:
-    """The write's org (the argument, else the configured default); checks the credential first."""
-    write = Write(info, info.context.org_id(org_id))
+def start(info: Info, org_id: strawberry.ID | None, target: strawberry.ID | None = None) -> Write:
+    """The write's org (the argument, else the org of ``target``'s global id, else the configured default);
+    checks the credential first."""
+    write = Write(info, info.context.org_id(org_id, target))
     _ = write.token  # UNAUTHENTICATED before any check that might call upstream
     return write

@@ -34,8 +34,8 @@ async def test_search_and_ordering_are_sent_upstream(gateway: Gateway) -> None:
 
 async def test_teams_filters_go_upstream(gateway: Gateway) -> None:
     await gateway.query('mutation { shareProject(id: "3002", orgIds: ["1002"]) { id } }')
-    shared = nodes(await gateway.query('{ org { projects(visibleTo: "1002") { nodes { id } } } }'))
-    assert shared == [{"id": "3002"}]
+    shared = nodes(await gateway.query('{ org { projects(visibleTo: "1002") { nodes { databaseId } } } }'))
+    assert shared == [{"databaseId": 3002}]
     sent = gateway.sandbox.params_of("opensolar.projects")[-1]
     assert sent["visible_to"] == "1002" and sent["fieldset"] == "list"
 
@@ -92,7 +92,7 @@ async def test_bad_filters_are_refused_before_any_call(gateway: Gateway, args: s
 async def test_projects_by_ids_go_through_the_loaders(gateway: Gateway) -> None:
     result = await gateway.query('{ org { projectsByIds(ids: ["3003", "3001", "3003", "999999"]) { id title } } }')
     assert "BAD_REQUEST" in errors_by_code(result)  # an id twice
-    result = await gateway.query('{ org { projectsByIds(ids: ["3003", "3001", "999999"]) { id title } } }')
+    result = await gateway.query('{ org { projectsByIds(ids: ["3003", "3001", "999999"]) { databaseId title } } }')
     found = result["data"]["org"]["projectsByIds"]
-    assert [p["id"] if p else None for p in found] == ["3003", "3001", None]
+    assert [p["databaseId"] if p else None for p in found] == [3003, 3001, None]
     assert gateway.sandbox.counts["opensolar.project_detail"] == 3

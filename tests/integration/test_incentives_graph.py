@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.sandbox import Fault, SandboxConfig, SandboxState
+from schema.relay.global_ids import encode
 from tests.conftest import Gateway, GatewayFactory, errors_by_code, sandbox_settings
 
 pytestmark = pytest.mark.integration
@@ -298,7 +299,7 @@ async def test_stitch_sold_only(gateway: Gateway) -> None:
     sold = await gateway.query(STITCH, {"id": str(project.id), "sold": True})
     assert len(every["data"]["org"]["project"]["incentives"]["systems"]) == len(project.system_ids)
     assert [s["system"]["id"] for s in sold["data"]["org"]["project"]["incentives"]["systems"]] == [
-        str(project.sold_system_id)
+        encode("System", project.org_id, project.sold_system_id or 0)
     ]
 
 

@@ -7,21 +7,23 @@ from typing import Any
 import pytest
 
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID
+from schema.relay.global_ids import encode
 from tests.conftest import Gateway
 
 pytestmark = pytest.mark.integration
 
 
 async def test_org_name_and_default_org(gateway: Gateway) -> None:
-    result = await gateway.query('{ org { id name } other: org(id: "%d") { id } }' % RAW_DATA_ORG_ID)
+    result = await gateway.query('{ org { id databaseId name } other: org(id: "%d") { id } }' % RAW_DATA_ORG_ID)
     assert result["data"]["org"] == {
-        "id": str(RAW_DATA_ORG_ID),
+        "id": encode("Org", RAW_DATA_ORG_ID),
+        "databaseId": RAW_DATA_ORG_ID,
         "name": gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].name,
     }
 
 
-async def walk(gateway: Gateway, field: str, first: int, selection: str = "id") -> tuple[list[str], int]:
-    ids: list[str] = []
+async def walk(gateway: Gateway, field: str, first: int, selection: str = "databaseId") -> tuple[list[int], int]:
+    ids: list[int] = []
     after: str | None = None
     pages = 0
     while True:
@@ -32,7 +34,7 @@ async def walk(gateway: Gateway, field: str, first: int, selection: str = "id") 
         )
         connection = result["data"]["org"][field]
         pages += 1
-        ids += [edge["node"]["id"] for edge in connection["edges"]]
+        ids += [edge["node"]["databaseId"] for edge in connection["edges"]]
         if not connection["pageInfo"]["hasNextPage"]:
             return ids, pages
         after = connection["pageInfo"]["endCursor"]
@@ -40,14 +42,14 @@ async def walk(gateway: Gateway, field: str, first: int, selection: str = "id") 
 
 async def test_projects_paginate_across_pages_one_call_each(gateway: Gateway) -> None:
     ids, pages = await walk(gateway, "projects", 25)
-    expected = [str(pid) for pid in gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids]
+    expected = list(gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids)
     assert ids == expected and pages == 5
     assert gateway.sandbox.counts["opensolar.projects"] == pages  # never fetched a page twice
 
 
 async def test_contacts_paginate_and_nodes_match_edges(gateway: Gateway) -> None:
     ids, _ = await walk(gateway, "contacts", 100)
-    assert ids == [str(cid) for cid in gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].contact_ids]
+    assert ids == list(gateway.sandbox.data.orgs[RAW_DATA_ORG_ID].contact_ids)
     result = await gateway.query("{ org { contacts(first: 3) { nodes { id } edges { node { id } } } } }")
     connection = result["data"]["org"]["contacts"]
     assert connection["nodes"] == [e["node"] for e in connection["edges"]]
@@ -95,11 +97,14 @@ async def test_list_rows_serve_their_fields_without_detail_calls(gateway: Gatewa
 
 
 async def test_fields_missing_from_rows_fall_back_to_one_detail_call_each(gateway: Gateway) -> None:
-    result = await gateway.query("{ org { projects(first: 4) { nodes { id county lat contacts { dateOfBirth } } } } }")
+    result = await gateway.query(
+        "{ org { projects(first: 4) { nodes { databaseId county lat contacts { dateOfBirth } } } } }"
+    )
     assert all(node["county"] for node in result["data"]["org"]["projects"]["nodes"])
     assert gateway.sandbox.counts["opensolar.project_detail"] == 4
     contacts = sum(
-        len(gateway.sandbox.data.projects[int(n["id"])].contact_ids) for n in result["data"]["org"]["projects"]["nodes"]
+        len(gateway.sandbox.data.projects[n["databaseId"]].contact_ids)
+        for n in result["data"]["org"]["projects"]["nodes"]
     )
     assert gateway.sandbox.counts["opensolar.contact"] == contacts
 
@@ -108,32 +113,32 @@ async def test_contact_and_its_projects(gateway: Gateway) -> None:
     contact = next(c for c in gateway.sandbox.data.contacts.values() if c.project_ids and c.org_id == RAW_DATA_ORG_ID)
     result = await gateway.query(
         '{ org { contact(id: "%d") { id firstName familyName display email phone '
-        "dateOfBirth gender type projects { id title } } } }" % contact.id
+        "dateOfBirth gender type projects { databaseId title } } } }" % contact.id
     )
     data = result["data"]["org"]["contact"]
     assert data["email"] == contact.email and data["dateOfBirth"] == contact.date_of_birth
     assert data["type"] == "NORMAL" and data["gender"] in {"UNSET", "FEMALE", "MALE"}
-    assert [p["id"] for p in data["projects"]] == [str(pid) for pid in contact.project_ids]
+    assert [p["databaseId"] for p in data["projects"]] == contact.project_ids
 
 
 async def test_systems_of_a_project_and_by_id(gateway: Gateway) -> None:
     project = next(p for p in gateway.sandbox.data.projects.values() if len(p.system_ids) > 1)
     result = await gateway.query(
-        '{ org { project(id: "%d") { systems { id uuid kwStc moduleQuantity priceIncludingTax outputAnnualKwh '
+        '{ org { project(id: "%d") { systems { databaseId uuid kwStc moduleQuantity priceIncludingTax outputAnnualKwh '
         "consumptionOffsetPercentage modules { manufacturerName code quantity } inverters { code quantity } "
-        "project { id } } } } }" % project.id
+        "project { databaseId } } } } }" % project.id
     )
     systems = result["data"]["org"]["project"]["systems"]
-    assert [s["id"] for s in systems] == [str(sid) for sid in project.system_ids]
+    assert [s["databaseId"] for s in systems] == project.system_ids
     first = gateway.sandbox.data.systems[project.system_ids[0]]
     assert systems[0]["kwStc"] == first.kw_stc and systems[0]["modules"][0]["quantity"] == first.module_quantity
-    assert {s["project"]["id"] for s in systems} == {str(project.id)}
+    assert {s["project"]["databaseId"] for s in systems} == {project.id}
     assert gateway.sandbox.counts["opensolar.systems"] == 1  # one systems-list call for all of them
     single = await gateway.query('{ org { system(id: "%d") { uuid kwStc project { id } } } }' % first.id)
     assert single["data"]["org"]["system"] == {
         "uuid": first.uuid,
         "kwStc": first.kw_stc,
-        "project": {"id": str(project.id)},
+        "project": {"id": encode("Project", RAW_DATA_ORG_ID, project.id)},
     }
 
 
@@ -175,21 +180,23 @@ async def test_private_files(gateway: Gateway) -> None:
     project = next(p for p in gateway.sandbox.data.projects.values() if len(p.file_ids) >= 2)
     result = await gateway.query(
         """query($pid: ID!) { org {
-             project(id: $pid) { privateFiles { id title filesize fileContentsUrl tags { title } project { id } } }
+             project(id: $pid) {
+               privateFiles { databaseId title filesize fileContentsUrl tags { title } project { id } }
+             }
              byProject: privateFiles(projectId: $pid, ordering: FILESIZE_DESC) { nodes { id filesize } }
              searched: privateFiles(search: "permit", first: 5) { nodes { title } }
-             privateFile(id: "%d") { id title createdDate } } }"""
+             privateFile(id: "%d") { databaseId title createdDate } } }"""
         % project.file_ids[0],
         {"pid": str(project.id)},
     )
     assert "errors" not in result
     org = result["data"]["org"]
-    assert {f["id"] for f in org["project"]["privateFiles"]} == {str(fid) for fid in project.file_ids}
+    assert {f["databaseId"] for f in org["project"]["privateFiles"]} == set(project.file_ids)
     assert "Expires=" in org["project"]["privateFiles"][0]["fileContentsUrl"]
     sizes = [n["filesize"] for n in org["byProject"]["nodes"]]
     assert sizes == sorted(sizes, reverse=True) and len(sizes) == len(project.file_ids)
     assert all("permit" in n["title"].lower() for n in org["searched"]["nodes"])
-    assert org["privateFile"]["id"] == str(project.file_ids[0])
+    assert org["privateFile"]["databaseId"] == project.file_ids[0]
 
 
 async def test_proposal_figures_are_numbers(gateway: Gateway) -> None:
@@ -213,10 +220,11 @@ async def test_webhooks_and_mutations(gateway: Gateway) -> None:
     nodes = listed["data"]["org"]["webhooks"]["nodes"]
     assert nodes[0]["headerNames"] == ["Authorization"] and "secret" not in str(nodes)
     created = await gateway.query("""mutation { createWebhook(input: {endpoint: "https://me.test/hook",
-        triggerFields: ["project.*"], headers: {X_Gateway_Secret: "s3cret"}}) { id endpoint enabled headerNames } }""")
+        triggerFields: ["project.*"], headers: {X_Gateway_Secret: "s3cret"}}) {
+        id databaseId endpoint enabled headerNames } }""")
     hook = created["data"]["createWebhook"]
     assert hook["enabled"] and hook["headerNames"] == ["X_Gateway_Secret"]
-    stored = gateway.sandbox.data.webhooks[int(hook["id"])]
+    stored = gateway.sandbox.data.webhooks[hook["databaseId"]]
     assert stored.headers == '{"X_Gateway_Secret": "s3cret"}'  # sent upstream as a stringified JSON object
     updated = await gateway.query(
         "mutation($id: ID!) { updateWebhook(id: $id, input: {debug: true, "

@@ -15,7 +15,9 @@ async def test_roles_workflows_and_a_projects_stage(gateway: Gateway) -> None:
           roles(ordering: IS_ADMIN_DESC) { nodes { id display email isAdmin jobTitle } }
           role(id: "101777") { display }
           workflows(isArchived: false) { id title isDefault stages { id title milestone order } }
-          project(id: "3001") { stage workflow { activeStageId stage { id title milestone } definition { title } } }
+          project(id: "3001") {
+            stage workflow { activeStageId stage { databaseId title milestone } definition { title } }
+          }
         } }"""
     )
     assert "errors" not in result, result["errors"]
@@ -26,7 +28,7 @@ async def test_roles_workflows_and_a_projects_stage(gateway: Gateway) -> None:
     assert [s["milestone"] for s in org["workflows"][0]["stages"]] == [0, 1, 2, 3, 4]
     project = org["project"]
     assert project["workflow"]["stage"]["milestone"] == project["stage"]
-    assert project["workflow"]["stage"]["id"] == str(project["workflow"]["activeStageId"])
+    assert project["workflow"]["stage"]["databaseId"] == project["workflow"]["activeStageId"]
     assert project["workflow"]["definition"] == {"title": "Residential solar"}
 
 

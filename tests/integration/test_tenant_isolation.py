@@ -135,17 +135,17 @@ async def test_the_redis_response_cache_keeps_tenants_apart(replicas: tuple[Gate
 
 
 async def test_each_tenant_lists_its_own_org_and_only_that(gateway: Gateway) -> None:
-    lists = '{ org(id: "%d") { projects(first: 5) { nodes { id } } } }'
+    lists = '{ org(id: "%d") { projects(first: 5) { nodes { databaseId } } } }'
     orgs = gateway.sandbox.data.orgs
 
-    def ids(result: dict[str, Any]) -> set[str]:
+    def ids(result: dict[str, Any]) -> set[int]:
         nodes = (((result.get("data") or {}).get("org") or {}).get("projects") or {}).get("nodes") or []
-        return {node["id"] for node in nodes}
+        return {node["databaseId"] for node in nodes}
 
     raw = ids(await gateway.query(lists % RAW_DATA_ORG_ID, token=gateway.raw_token))
     api = ids(await gateway.query(lists % API_ACCESS_ORG_ID, token=gateway.api_access_token))
-    assert len(raw) == 5 and raw <= {str(p) for p in orgs[RAW_DATA_ORG_ID].project_ids}
-    assert len(api) == 5 and api <= {str(p) for p in orgs[API_ACCESS_ORG_ID].project_ids}
+    assert len(raw) == 5 and raw <= set(orgs[RAW_DATA_ORG_ID].project_ids)
+    assert len(api) == 5 and api <= set(orgs[API_ACCESS_ORG_ID].project_ids)
     assert not raw & api
     for org_id, token in ((RAW_DATA_ORG_ID, gateway.api_access_token), (API_ACCESS_ORG_ID, gateway.raw_token)):
         crossed = await gateway.query(lists % org_id, token=token)  # the other's list, warm in every cache

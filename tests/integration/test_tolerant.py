@@ -140,12 +140,13 @@ async def test_an_existing_project_costs_no_extra_call(gateway: Gateway) -> None
 
 
 async def test_raw_reaches_what_the_graph_does_not_type(gateway: Gateway) -> None:
-    result = await gateway.query("""{ org { projects(first: 2) { nodes { id title raw(path: "title") row: raw } }
+    result = await gateway.query("""{ org {
+        projects(first: 2) { nodes { databaseId title raw(path: "title") row: raw } }
         project(id: "3001") { systems { uuid raw(path: "uuid") } raw(path: "/systems/0/uuid")
           proposal { raw(path: "proposal_data.systems.0.uuid") systems { raw(path: "moduleCodes") } } } } }""")
     assert "errors" not in result
     nodes = result["data"]["org"]["projects"]["nodes"]
-    assert all(n["raw"] == n["title"] and n["row"]["id"] == int(n["id"]) for n in nodes)
+    assert all(n["raw"] == n["title"] and n["row"]["id"] == n["databaseId"] for n in nodes)
     project = result["data"]["org"]["project"]
     assert project["raw"] == project["systems"][0]["uuid"] == project["systems"][0]["raw"]
     assert project["proposal"]["raw"] == project["systems"][0]["uuid"]

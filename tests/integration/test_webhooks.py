@@ -133,12 +133,12 @@ async def test_the_receiver_is_off_without_a_secret() -> None:
 async def test_create_webhook_registers_only_the_gateways_receiver(live: Live) -> None:
     sandbox = sandbox_of(live)
     created = await live.query(
-        "mutation { createWebhook(input: {gatewayReceiver: true}) { id endpoint headerNames triggerFields } }"
+        "mutation { createWebhook(input: {gatewayReceiver: true}) { databaseId endpoint headerNames triggerFields } }"
     )
     hook = created["data"]["createWebhook"]
     assert hook["endpoint"] == f"https://gw.example.com/webhooks/opensolar/{A}"
     assert hook["headerNames"] == ["X-Solar-Gateway-Secret"] and "project.*" in hook["triggerFields"]
-    stored = sandbox.data.webhooks[int(hook["id"])]
+    stored = sandbox.data.webhooks[hook["databaseId"]]
     assert org_secret(SECRET, A) in stored.headers and SECRET not in stored.headers  # the org's, not the master
     calls = sandbox.total_calls
     for extra, argument in (('endpoint: "https://attacker.example/"', "endpoint"), ('headers: {a: "b"}', "headers")):

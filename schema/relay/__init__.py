@@ -1,0 +1,1 @@
+"""Relay global object identification: opaque global ids, the Node interface, ``node``/``nodes``."""
