@@ -7,6 +7,7 @@ from graphql import ASTValidationRule, OperationDefinitionNode, TypeInfo, Valida
 
 from schema import build_schema
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
+from schema.relay.queries import MAX_NODES
 from schema.security import INLINE_LIST_ITEMS, Limits, limit_extensions, operation_cost
 
 SCHEMA = build_schema()._schema
@@ -46,6 +47,13 @@ PAGE = "projects(first: %s) { nodes { title } }"
         ('{ org { project(id: "1") { incentives { market { zipCode } } } } }', 1 + 3),
         ('mutation { disableWebhook(id: "1") { id } }', 1),
         ('{ incentive(id: "1") { incentiveName } incentiveApplicabilities { applicabilityKey } }', 2),
+        # node/nodes: one read per id (a variable list counts as many as nodes takes), then what is selected
+        ('{ node(id: "x") { id } }', 1),
+        ('{ nodes(ids: ["a", "b", "c"]) { id } }', 3),
+        ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", MAX_NODES),
+        ('{ nodes(ids: ["a", "b"]) { ... on Project { systems { kwStc } } } }', 2 + 2),
+        ('{ node(id: "x") { ...P } } fragment P on Project { proposal { projectId } }', 1 + 1),
+        ('{ org { projectsByIds(ids: ["1", "2", "3"]) { title } } }', 3),
     ],
 )
 def test_cost_is_upstream_calls_times_page_sizes(document: str, expected: int) -> None:
