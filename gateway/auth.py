@@ -177,13 +177,6 @@ class Authenticator:
             sandbox=self.sandbox,
         )
 
-    def remembered(self, authorization: bytes, api_key: bytes) -> Principal | None:
-        """The admitted principal for these header values, if remembered and still fresh."""
-        entry = self._memo.get(_memo_key(authorization, api_key))
-        if entry is None or entry[1] < self._clock():
-            return None
-        return entry[0]
-
     async def admit(self, authorization: bytes, api_key: bytes) -> Principal | Rejection:
         """The principal for these two header values (``b""`` when absent), or why it is refused."""
         key = _memo_key(authorization, api_key)
@@ -229,7 +222,7 @@ class Authenticator:
 
     def _refuse(self, key: bytes) -> None:
         self.stats["refused"] += 1
-        self._memo.pop(key, None)
+        self._forget(key)
         self._refused[key] = self._clock() + self.refused_ttl_s
         self._refused.move_to_end(key)
         while len(self._refused) > self.refused_max_entries:
@@ -239,14 +232,17 @@ class Authenticator:
         size += MEMO_ENTRY_OVERHEAD_BYTES
         if size > self.memo_max_bytes:
             return
-        previous = self._memo.pop(key, None)
-        if previous is not None:
-            self.memo_bytes -= previous[2]
+        self._forget(key)
         self._memo[key] = (principal, until, size)
         self.memo_bytes += size
         while self.memo_bytes > self.memo_max_bytes:
             _, (_, _, dropped) = self._memo.popitem(last=False)
             self.memo_bytes -= dropped
+
+    def _forget(self, key: bytes) -> None:
+        previous = self._memo.pop(key, None)
+        if previous is not None:
+            self.memo_bytes -= previous[2]
 
     def refused_count(self) -> int:
         return len(self._refused)
