@@ -34,6 +34,7 @@ MAX_DOCUMENT_BYTES = 16 * 1024
 LOCAL_STORE_BYTES = 4 * 1024 * 1024  # documents kept in this process while Redis is down
 LOG_EVERY_S = 10.0
 _PREFIX = "sg:v1:apq:"
+TOTAL = "*"  # the identity the total quota counts every registration under
 
 
 def sha256_hex(text: str) -> str:
@@ -106,11 +107,12 @@ class PersistedDocuments:
 
     async def register(self, digest: str, query: str, identity: str) -> bool:
         """Store a document that passed validation, within its caller's and the total quota."""
-        if len(query) > self.max_document_bytes:
+        if len(query.encode()) > self.max_document_bytes:
             self.stats["too_large"] += 1
             return False
-        for quota in (self.per_credential, self.total):
-            if quota is not None and await quota.spend(identity) is not None:
+        # the caller's own quota, then the one count shared by every caller
+        for quota, spender in ((self.per_credential, identity), (self.total, TOTAL)):
+            if quota is not None and await quota.spend(spender) is not None:
                 self.stats["over_quota"] += 1
                 return False
         await self._set(_PREFIX + digest, query.encode())
