@@ -26,7 +26,7 @@ import httpx
 import redis
 
 from benchmarks.reliability import Outcome, probe
-from gateway.auth import hash_api_key
+from gateway.http.auth import hash_api_key
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from gateway.settings import Settings
 from tests.conftest import Gateway, running_gateway

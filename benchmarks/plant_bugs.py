@@ -59,7 +59,7 @@ BUGS = [
     Bug(
         "compare-digest",
         "webhook secret compared in constant time",
-        "gateway/webhooks.py",
+        "gateway/http/webhooks.py",
         sub(r"not hmac\.compare_digest\(([^,]+), ([^)]+\)[^)]*)\)", r"\1 != \2"),
     ),
     Bug(

@@ -21,9 +21,9 @@ from typing import Any
 import redis
 
 from gateway.app import create_app
-from gateway.events import CHANGES_CHANNEL
+from gateway.bus import CHANGES_CHANNEL
+from gateway.http.webhooks import announce, org_secret
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, SandboxConfig, SandboxState, sandbox_token
-from gateway.webhooks import announce, org_secret
 from tests.conftest import Gateway, running_gateway, sandbox_settings
 from tests.integration.live import serving, subscriber, wait_for
 from tests.integration.servers import free_port

@@ -2,7 +2,7 @@
 
 Nothing here runs at import time. The lifespan opens the upstream clients (or the embedded
 sandbox), cache, pacer and bus, and keeps them on ``app.state.services`` for the app's lifetime.
-A request to ``/graphql`` passes the front door (``gateway/http_gate.py``: header and body size,
+A request to ``/graphql`` passes the front door (``gateway/http/gate.py``: header and body size,
 credential, inbound rate, request shape, response cache, persisted documents), which hands the parsed
 request to Strawberry with its document limits and validation.
 """
@@ -28,22 +28,23 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from gateway.auth import Principal
 from gateway.compression import Compression, PrecompressedFiles
-from gateway.cors import Cors, OriginPolicy, origins_of
 from gateway.gc_tuning import tuned_gc
 from gateway.graphiql import ASSETS_DIR, favicon, graphiql_page
-from gateway.health import readiness
-from gateway.http_gate import GraphQLGate, parsed_request
+from gateway.http.auth import Principal
+from gateway.http.cors import Cors, OriginPolicy, origins_of
+from gateway.http.execution import parsed_request
+from gateway.http.gate import GraphQLGate
+from gateway.http.health import readiness
+from gateway.http.rejection import Rejection
+from gateway.http.webhooks import opensolar_webhook
+from gateway.http.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
 from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
-from gateway.rejection import Rejection
 from gateway.sandbox import SandboxState
 from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.system_images import IMAGE_PATH, system_image
-from gateway.webhooks import opensolar_webhook
-from gateway.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from schema import Context, build_schema
 from schema.operations import load_operations
 from schema.security import Limits

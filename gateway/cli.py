@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from gateway.auth import hash_api_key
+from gateway.http.auth import hash_api_key
 from gateway.settings import Settings
 
 __all__ = ["main"]

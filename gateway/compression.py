@@ -7,7 +7,7 @@ Three places compress, each once:
   encoded already. It also says which representation the client wants (``negotiated``), so the
   response cache can serve a stored one.
 - ``encode_all`` compresses a response-cache entry when it is stored, at higher levels: a hit then
-  sends stored bytes and compresses nothing (``gateway/response_cache.py``).
+  sends stored bytes and compresses nothing (``gateway/response_cache/store.py``).
 - ``frontend/precompress.py`` writes ``.br``/``.gz`` files of GraphiQL's assets at build time, and
   ``PrecompressedFiles`` serves them.
 

@@ -15,14 +15,14 @@ from typing import Any
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from gateway.auth import Authenticator, opensolar_token_check
+from gateway.bus import EVICT_CHANNEL, EventBus, open_bus
 from gateway.cache import UpstreamCache, open_store
 from gateway.cache.store import MemoryStore
-from gateway.events import EVICT_CHANNEL, EventBus, open_bus
-from gateway.inbound import Quota, parse_rates
+from gateway.http.auth import Authenticator, opensolar_token_check
+from gateway.http.inbound import Quota, parse_rates
+from gateway.http.persisted import PersistedDocuments, sha256_hex
 from gateway.observability import Metrics
-from gateway.persisted import PersistedDocuments, sha256_hex
-from gateway.response_cache import ResponseCache
+from gateway.response_cache.store import ResponseCache
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState, create_sandbox_app
 from gateway.settings import Settings
 from gateway.upstream.arcadia.client import ArcadiaClient

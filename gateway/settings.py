@@ -9,10 +9,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 import httpx
+from limits import RateLimitItem, parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gateway.inbound import parse_rates
 from gateway.upstream.config import DEFAULT_CACHE_TTLS_S, UpstreamConfig
 from gateway.upstream.quotas import parse_quotas
 
@@ -24,6 +24,7 @@ __all__ = [
     "SandboxMode",
     "Settings",
     "UpstreamConfig",
+    "parse_rates",
 ]
 
 DEFAULT_OPENSOLAR_BASE_URL = "https://api.opensolar.com"
@@ -45,6 +46,12 @@ DEFAULT_RATE_LIMIT = "50/second;1000/minute"
 
 # OpenSolar echoes a webhook's registered headers; the gateway's receiver checks this one.
 WEBHOOK_SECRET_HEADER = "X-Solar-Gateway-Secret"  # noqa: S105 - a header name, not a secret
+
+
+def parse_rates(text: str) -> list[RateLimitItem]:
+    """``"50/second;1000/minute"`` (the ``limits`` notation); ``""`` or ``"off"``: no limit."""
+    text = text.strip()
+    return [] if text.lower() in {"", "off", "none"} else parse_many(text)
 
 
 class SandboxMode(StrEnum):
@@ -141,7 +148,7 @@ class Settings(BaseSettings):
     trusted_documents: bool = Field(False, alias="GATEWAY_TRUSTED_DOCUMENTS")
     webhook_secret: SecretStr | None = Field(None, alias="GATEWAY_WEBHOOK_SECRET")
     public_url: str | None = Field(None, alias="GATEWAY_PUBLIC_URL")
-    # other origins whose pages may call /graphql (gateway/cors.py); unset: loopback in the sandbox, else none
+    # other origins whose pages may call /graphql (gateway/http/cors.py); unset: loopback in the sandbox, else none
     cors_origins: str | None = Field(None, alias="GATEWAY_CORS_ORIGINS")
     # Evictions and subscription changes reach other replicas over this Redis (a stream); unset: the
     # cache's Redis when GATEWAY_CACHE_URL is one, else this process only.

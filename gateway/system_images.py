@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from gateway.errors import BadRequestError, GatewayError, UpstreamError, UpstreamRateLimited
-from gateway.rejection import Rejection
+from gateway.http.rejection import Rejection
 
 __all__ = ["IMAGE_PATH", "MAX_IMAGE_SIDE_PX", "image_path", "system_image"]
 

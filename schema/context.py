@@ -15,7 +15,7 @@ from schema.loaders import Loaders
 from schema.relay.global_ids import org_of, parse_upstream_id, upstream_id
 
 if TYPE_CHECKING:
-    from gateway.auth import Principal
+    from gateway.http.auth import Principal
     from gateway.services import Services
 
 __all__ = ["Context", "parse_id"]

@@ -18,8 +18,8 @@ from typing import Annotated, Any
 
 import strawberry
 
+from gateway.bus import CHANGES_CHANNEL
 from gateway.errors import ForbiddenError, GatewayError, NotFoundError, UnauthenticatedError
-from gateway.events import CHANGES_CHANNEL
 from gateway.upstream.opensolar.models import ContactRecord
 from schema.context import Context
 from schema.info import Info

@@ -14,11 +14,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
-from gateway.invalidation import invalidate
+from gateway.http.webhooks import org_secret
+from gateway.response_cache.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER
 from gateway.upstream.opensolar.models import WebhookRecord
 from gateway.upstream.opensolar.stale import Change, write_tags
-from gateway.webhooks import org_secret
 from schema.context import parse_id
 from schema.info import Info
 from schema.raw import raw_field, redact_headers

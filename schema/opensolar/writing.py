@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from gateway.invalidation import invalidate
+from gateway.response_cache.invalidation import invalidate
 from gateway.upstream.opensolar.client import OpenSolarClient
 from gateway.upstream.opensolar.stale import Change, write_tags
 from schema.context import parse_id

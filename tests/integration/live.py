@@ -20,8 +20,8 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 
 from gateway.app import services_of
+from gateway.http.webhooks import org_secret
 from gateway.services import Services
-from gateway.webhooks import org_secret
 
 RECEIVE_TIMEOUT_S = 10.0  # generous: only a lost message ever waits this long
 

@@ -101,7 +101,7 @@ def process(
 @contextmanager
 def webhooks(gateway: str, secret: str, project_id: int = 3001, org_id: int = 1001) -> Iterator[None]:
     """A project change posted to the org's receiver every 0.2 s until the block ends, so a subscriber gets one."""
-    from gateway.webhooks import org_secret
+    from gateway.http.webhooks import org_secret
 
     stop = threading.Event()
 

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.http.webhooks import org_secret
 from gateway.sandbox import RAW_DATA_ORG_ID
-from gateway.webhooks import org_secret
 from tests.integration.cdp import Page, browser_page
 from tests.integration.servers import listening_socket, process, serving
 

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from gateway.app import create_app
-from gateway.auth import hash_api_key
+from gateway.http.auth import hash_api_key
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from gateway.settings import Settings
 from tests.conftest import Gateway, GatewayFactory, running_gateway, sandbox_settings

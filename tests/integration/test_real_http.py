@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gateway.auth import hash_api_key
+from gateway.http.auth import hash_api_key
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from gateway.settings import Settings
 from tests.conftest import errors_by_code, running_gateway

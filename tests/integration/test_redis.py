@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from gateway.events import CHANGES_CHANNEL
+from gateway.bus import CHANGES_CHANNEL
+from gateway.http.webhooks import org_secret
 from gateway.sandbox import RAW_DATA_ORG_ID, SandboxConfig, SandboxState
-from gateway.webhooks import org_secret
 from tests.conftest import Gateway, errors_by_code, running_gateway, sandbox_settings
 from tests.integration.servers import dead_address
 from tests.redis_server import redis_server, restartable_redis

@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 from gateway.app import GatewayGraphQL
-from gateway.http_gate import GraphQLGate
+from gateway.http.gate import GraphQLGate
+from gateway.http.webhooks import org_secret
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
-from gateway.webhooks import org_secret
 from schema.operations import load_operations
 from tests.clock import FakeClock, use_clock
 from tests.conftest import Gateway, GatewayFactory, sandbox_settings

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.auth import hash_api_key
+from gateway.http.auth import hash_api_key
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, SandboxConfig, SandboxState, sandbox_token
 from gateway.settings import Settings
 from schema.operations import load_operations

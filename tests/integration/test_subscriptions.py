@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from gateway.app import create_app
-from gateway.events import CHANGES_CHANNEL
+from gateway.bus import CHANGES_CHANNEL
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState, sandbox_token
 from gateway.sandbox import pipeline as sandbox_pipeline
 from gateway.settings import Settings

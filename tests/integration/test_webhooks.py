@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from gateway.app import create_app
+from gateway.http.webhooks import org_secret
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, SandboxConfig, SandboxState, sandbox_token
-from gateway.webhooks import org_secret
 from tests.conftest import sandbox_settings
 from tests.integration.live import Live, serving
 

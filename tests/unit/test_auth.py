@@ -1,6 +1,6 @@
 """Who is let in: header parsing, principals, the credential memo's bounds, verification TTLs and metrics.
 
-Each test pins a promise of ``gateway/auth.py``'s docstring at its edge (a memo of exactly its byte
+Each test pins a promise of ``gateway/http/auth.py``'s docstring at its edge (a memo of exactly its byte
 bound and one byte more, a token at exactly its TTL and just past it) with an injected clock.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.auth import Authenticator, Principal, PrincipalKind, authenticate, hash_api_key, opensolar_token_check
 from gateway.cache.scope import fingerprint
-from gateway.rejection import Rejection
+from gateway.http.auth import Authenticator, Principal, PrincipalKind, authenticate, hash_api_key, opensolar_token_check
+from gateway.http.rejection import Rejection
 from tests.clock import FakeClock
 
 SERVER_TOKEN = "server-token"

@@ -10,11 +10,11 @@ import pytest
 import strawberry.schema.schema as strawberry_schema
 from graphql import GraphQLObjectType
 
-from gateway.auth import Authenticator, Principal, PrincipalKind, hash_api_key
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
 from gateway.headers import pick
+from gateway.http.auth import Authenticator, Principal, PrincipalKind, hash_api_key
+from gateway.http.rejection import Rejection
 from gateway.observability import RequestIds
-from gateway.rejection import Rejection
 from schema import build_schema
 from schema.security import Limits
 

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from gateway import compression
 from gateway.cache.store import MemoryStore
 from gateway.compression import Compression, Negotiated, PrecompressedFiles, choose_encoding, zstd
-from gateway.response_cache import ResponseCache
+from gateway.response_cache.store import ResponseCache
 
 BIG = {"rows": [{"id": i, "title": f"project {i}", "zip": "94103"} for i in range(200)]}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.cors import SANDBOX_ORIGINS, OriginPolicy, origins_of
+from gateway.http.cors import SANDBOX_ORIGINS, OriginPolicy, origins_of
 
 
 def test_defaults_are_loopback_in_the_sandbox_and_none_elsewhere() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 
-from gateway.inbound import LocalWindows, Quota, parse_rates
+from gateway.http.inbound import LocalWindows, Quota, parse_rates
 
 
 class Clock:

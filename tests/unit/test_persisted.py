@@ -11,10 +11,10 @@ import pytest
 from limits import parse_many
 from limits.aio.storage import MemoryStorage
 
-from gateway import persisted
 from gateway.cache.store import MemoryStore
-from gateway.inbound import Quota
-from gateway.persisted import PersistedDocuments, Rejection, Resolved, sha256_hex
+from gateway.http import persisted
+from gateway.http.inbound import Quota
+from gateway.http.persisted import PersistedDocuments, Rejection, Resolved, sha256_hex
 from tests.clock import FakeClock
 
 QUERY = "{ org { name } }"
@@ -140,7 +140,7 @@ async def test_with_the_shared_store_down_documents_are_kept_here_and_the_outage
 ) -> None:
     clock = FakeClock()
     monkeypatch.setattr(persisted, "time", SimpleNamespace(monotonic=clock))
-    caplog.set_level(logging.WARNING, logger="gateway.persisted")
+    caplog.set_level(logging.WARNING, logger="gateway.http.persisted")
     store = BrokenStore(1024 * 1024)
     docs = documents(store=store)
     digest = sha256_hex(QUERY)

@@ -9,7 +9,8 @@ import pytest
 from gateway.cache.scope import fingerprint
 from gateway.cache.store import MemoryStore
 from gateway.compression import Negotiated
-from gateway.response_cache import MIN_TTL_S, CachedResponse, ResponseCache, etag_of, request_digest
+from gateway.response_cache.keys import request_digest
+from gateway.response_cache.store import MIN_TTL_S, CachedResponse, ResponseCache, etag_of
 from tests.clock import FakeClock
 
 BODY = b'{"data":{"org":{"name":"Sunrise Solar Co"}}}'

@@ -12,7 +12,7 @@ from gateway.cache.memory import BoundedMemoryCache
 from gateway.cache.store import MemoryStore
 from gateway.cache.upstream import _Entry
 from gateway.errors import NotFoundError, UpstreamRateLimited, UpstreamUnavailable
-from gateway.response_cache import ResponseCache, etag_of
+from gateway.response_cache.store import ResponseCache, etag_of
 
 POLICY = CachePolicy("project", ttl_s=10)
 A = CacheScope.of("opensolar", "Bearer token-a")

@@ -30,7 +30,7 @@ from enum import StrEnum
 import httpx
 
 from gateway.cache.scope import fingerprint
-from gateway.rejection import Rejection
+from gateway.http.rejection import Rejection
 
 __all__ = [
     "Authenticator",

@@ -6,7 +6,7 @@ user of the org can read them back upstream. So each org gets its own secret, an
 compares in constant time (401 otherwise), so one org's secret forges nothing for another. The org of
 an event is that authenticated org, never the payload's ``org_id``; its cache tags are that org's. The
 payload is ``{model, model_id, event, fields}``; the affected tags are evicted here and published
-(``gateway.invalidation.invalidate``) so every replica evicts too, and subscribers of that org hear of
+(``gateway.response_cache.invalidation.invalidate``) so every replica evicts too, and subscribers of that org hear of
 the change (``announce``).
 """
 
@@ -21,8 +21,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.events import CHANGES_CHANNEL
-from gateway.invalidation import invalidate
+from gateway.bus import CHANGES_CHANNEL
+from gateway.response_cache.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER as SECRET_HEADER
 from gateway.upstream.opensolar.cache_policy import related_project, webhook_tags
 

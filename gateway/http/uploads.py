@@ -15,7 +15,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope
 
-from gateway.persisted import PersistedDocuments, Rejection
+from gateway.http.persisted import PersistedDocuments, Rejection
 
 __all__ = ["MAX_UPLOAD_FILES", "replay", "screen_upload"]
 

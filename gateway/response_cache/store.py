@@ -21,23 +21,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from gateway.cache.decoded import DecodedEntries
 from gateway.cache.scope import fingerprint
 from gateway.cache.store import CacheStore
 from gateway.compression import Negotiated, encode_all
+from gateway.response_cache.keys import request_digest
 
-__all__ = ["MIN_TTL_S", "CachedResponse", "ResponseCache", "etag_of", "request_digest"]
+__all__ = ["MIN_TTL_S", "CachedResponse", "ResponseCache", "etag_of"]
 
 _PREFIX = "sg:v2:resp:"  # v2: the stored codings follow the body
 MIN_TTL_S = 1.0  # a response that would live less than this is not worth a write
-
-
-def request_digest(document_hash: str, operation_name: Any, variables: Any) -> str:
-    """What identifies a request apart from its caller: document, operation and canonical variables."""
-    canonical = orjson.dumps([document_hash, operation_name or "", variables], option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(canonical).hexdigest()[:40]
 
 
 def etag_of(body: bytes) -> str:

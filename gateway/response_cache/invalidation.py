@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from gateway.events import EVICT_CHANNEL
+from gateway.bus import EVICT_CHANNEL
 
 if TYPE_CHECKING:
     from gateway.services import Services

@@ -15,21 +15,17 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+
+from gateway.settings import parse_rates  # the setting is checked where it is read: one parser
 
 __all__ = ["LocalWindows", "Quota", "parse_rates"]
 
 logger = logging.getLogger("gateway.quota")
 LOG_EVERY_S = 10.0  # an outage is logged once per this many seconds, not once per request
 MAX_LOCAL_WINDOWS = 100_000  # ~100 bytes each: expired ones are swept when this many are open
-
-
-def parse_rates(text: str) -> list[RateLimitItem]:
-    """``"50/second;1000/minute"`` (the ``limits`` notation); ``""`` or ``"off"``: no limit."""
-    text = text.strip()
-    return [] if text.lower() in {"", "off", "none"} else parse_many(text)
 
 
 class LocalWindows:

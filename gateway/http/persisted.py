@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.cache.store import CacheStore, MemoryStore
-from gateway.inbound import Quota
-from gateway.rejection import Rejection
+from gateway.http.inbound import Quota
+from gateway.http.rejection import Rejection
 
 __all__ = ["PersistedDocuments", "Rejection", "Resolved", "sha256_hex"]
 

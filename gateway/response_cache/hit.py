@@ -1,0 +1,47 @@
+"""The response-cache hit path: stored bytes sent as they are, with their ETag (304 on ``If-None-Match``).
+
+Nothing is parsed, executed or compressed here: the stored representation for the client's media
+type and content coding is sent, with ``Vary: Authorization, X-API-Key`` (the response depends on
+the credential) and, for GET, ``Cache-Control: private, max-age=<what is left of its TTL>``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.types import Send
+
+from gateway.compression import negotiated
+from gateway.response_cache.keys import Known
+from gateway.response_cache.store import CachedResponse, ResponseCache
+
+__all__ = ["VARY", "send_cached", "serve_hit"]
+
+VARY = (b"vary", b"Authorization, X-API-Key")
+
+
+async def serve_hit(send: Send, services: Any, key: str, etags: str | None, is_get: bool, known: Known) -> bool:
+    """Send the stored response under ``key`` if there is one; False: a miss, nothing was sent."""
+    cache: ResponseCache = services.response_cache
+    hit = await cache.get(key)
+    if hit is None:
+        return False
+    started = time.perf_counter()
+    await send_cached(send, hit, is_get, etags, time.time())
+    services.metrics.operation(known.label, "cached", time.perf_counter() - started)
+    return True
+
+
+async def send_cached(send: Send, cached: CachedResponse, is_get: bool, etags: str | None, now: float) -> None:
+    headers, body = cached.representation(negotiated.get())  # the client's media type and coding, as stored
+    headers = (*headers, VARY)
+    if is_get:
+        headers = (*headers, (b"cache-control", f"private, max-age={cached.max_age(now)}".encode()))
+    if etags and cached.etag in {tag.strip() for tag in etags.split(",")}:
+        headers = tuple(h for h in headers if h[0] != b"content-length")
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
