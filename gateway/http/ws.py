@@ -11,11 +11,15 @@ Every operation a socket starts (``subscribe``, or ``start`` in the older protoc
 principal's inbound quota (``GATEWAY_RATE_LIMIT``) as one HTTP request does, so one connection cannot
 start operations faster than the same credential could send requests; over the quota that
 operation gets ``THROTTLED`` with ``retryAfter`` and the connection stays open.
+
+In the older protocol each operation's result source is closed by the operation's own task, so its
+extensions unwind in the context they started in (``CodedGraphQLWSHandler.handle_async_results``).
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
@@ -77,9 +81,44 @@ class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
 
+class _Sources(dict[str, Any]):
+    """Strawberry's table of an older-protocol socket's running operations, which also keeps each one's
+    result source (``kept``) until the operation's own task has closed it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[str, Any] = {}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.kept[key] = value
+
+
 class CodedGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subscriptions: _Sources = _Sources()
+
     async def send_message(self, message: Any) -> None:
         await super().send_message(_with_codes(message))
+
+    async def handle_async_results(
+        self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
+    ) -> None:
+        """Strawberry's, with the result source closed here, in the task that started it.
+
+        Strawberry leaves the source open when it stops early (an error before execution, a failed
+        send); the event loop then closes it in a task of its own, and the operation's extensions
+        reset their context variables (the stale-read list, the tracing span) in a context that did
+        not set them: a ``ValueError`` traceback in the log for every bad subscription.
+        """
+        try:
+            await super().handle_async_results(operation_id, query, operation_name, variables)
+        finally:
+            source = self.subscriptions.kept.pop(operation_id, None)
+            if source is not None:
+                with suppress(RuntimeError):  # already running: a stop from the socket's own task closes it
+                    await source.aclose()
 
     async def handle_start(self, message: StartMessage) -> None:
         if self.connection_acknowledged and (error := await throttled(self.context)) is not None:
