@@ -5,6 +5,12 @@ ceiling), the gateway with its response cache warm, and the gateway with the res
 and its upstream cache warm. wrk runs ``-t2 -c16 -d15s`` with the POST body from a Lua script; the
 table gives req/s, p50 and p99 latency, the ratio to the ceiling, and the gateway's CPU per
 request (from /proc). Sandbox latency is 80 ms, but warm runs make no upstream call.
+
+``--accept-encoding "gzip, deflate, br, zstd"`` (what ``make bench-wrk`` passes) adds two rows per
+operation in the same run: the response-cache hit for a client sending that ``Accept-Encoding`` (it
+answers the coding stored with the entry) and its ceiling, the trivial endpoint sending the very same
+compressed bytes with their ``Content-Encoding``. The header line gives the load average, since a
+shared machine moves every figure.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from benchmarks.run import TOKEN, VARIABLES, cpu_seconds, gateway_env, started
+from benchmarks.run import TOKEN, VARIABLES, Server, cpu_seconds, gateway_env, started
 from schema.operations import load_operations
 from tests.integration.servers import free_port
 
@@ -35,6 +42,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer {token}"
 wrk.body = io.open("{body}"):read("*a")
 """
+LUA_ENCODING = 'wrk.headers["Accept-Encoding"] = "{accept_encoding}"\n'
 HEADERS = {"content-type": "application/json", "authorization": f"Bearer {TOKEN}"}
 
 
@@ -54,9 +62,15 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[match.group(2)]
 
 
-def wrk(url: str, body_file: str, seconds: int) -> Run:
+def lua(body_file: str, accept_encoding: str = "") -> str:
+    """The wrk script: a POST of the body file, with an ``Accept-Encoding`` header when one is given."""
+    script = LUA.format(body=body_file, token=TOKEN)
+    return script + (LUA_ENCODING.format(accept_encoding=accept_encoding) if accept_encoding else "")
+
+
+def wrk(url: str, body_file: str, seconds: int, accept_encoding: str = "") -> Run:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA.format(body=body_file, token=TOKEN))
+        script.write(lua(body_file, accept_encoding))
     out = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -92,11 +106,11 @@ def parse_wrk(out: str) -> Run:
 
 
 @contextmanager
-def ceiling(body: bytes) -> Iterator[str]:
+def ceiling(body: bytes, encoding: str | None = None) -> Iterator[str]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         f.write(body)
     port = free_port()
-    env = {**os.environ, "CEILING_BODY_FILE": f.name}
+    env = {**os.environ, "CEILING_BODY_FILE": f.name, **({"CEILING_ENCODING": encoding} if encoding else {})}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -127,12 +141,94 @@ def ceiling(body: bytes) -> Iterator[str]:
         os.unlink(f.name)
 
 
+@dataclass
+class Measured:
+    """One operation's rows: each target's run and gateway CPU ms per request (None for a ceiling)."""
+
+    name: str
+    rows: list[tuple[str, Run, float | None, Run]]  # label, run, CPU ms/req, the ceiling it is compared with
+
+
+def _raw_answer(url: str, payload: bytes, accept_encoding: str) -> tuple[bytes, str | None]:
+    """The answer's bytes as sent (still compressed) and their ``Content-Encoding``."""
+    headers = {**HEADERS, "accept-encoding": accept_encoding or "identity"}
+    with httpx.stream("POST", f"{url}/graphql", content=payload, headers=headers, timeout=60) as response:
+        assert response.status_code == 200, response.status_code
+        return b"".join(response.iter_raw()), response.headers.get("content-encoding")
+
+
+def _gateway_run(target: Server, body_file: str, seconds: int, accept_encoding: str = "") -> tuple[Run, float]:
+    cpu = cpu_seconds(target.pid)
+    run = wrk(target.url, body_file, seconds, accept_encoding)
+    return run, (cpu_seconds(target.pid) - cpu) / max(run.requests, 1) * 1000
+
+
+def measure(name: str, variables: dict[str, object], cached: Server, uncached: Server, args: Any) -> Measured:
+    payload = json.dumps({"query": load_operations()[name], "variables": variables}).encode()
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body_file:
+        body_file.write(payload)
+    for target in (cached, uncached):  # warm both (upstream cache, response cache)
+        warm = httpx.post(f"{target.url}/graphql", content=payload, headers=HEADERS, timeout=60)
+        assert warm.status_code == 200 and "errors" not in warm.json(), warm.text[:300]
+    measured = Measured(name, [])
+    answer, _ = _raw_answer(cached.url, payload, "")
+    with ceiling(answer) as ceiling_url:
+        top = wrk(ceiling_url, body_file.name, args.seconds)
+    measured.rows.append(("ceiling (trivial Starlette)", top, None, top))
+    for label, target in (
+        ("gateway, response cache warm", cached),
+        ("gateway, response cache off, upstream cache warm", uncached),
+    ):
+        measured.rows.append((label, *_gateway_run(target, body_file.name, args.seconds), top))
+    if args.accept_encoding:
+        encoded, coding = _raw_answer(cached.url, payload, args.accept_encoding)
+        with ceiling(encoded, coding) as ceiling_url:
+            top = wrk(ceiling_url, body_file.name, args.seconds, args.accept_encoding)
+        sent = f"{coding or 'identity'}, {len(encoded):,} B"
+        measured.rows.append((f"ceiling (trivial Starlette), same {sent}", top, None, top))
+        run = _gateway_run(cached, body_file.name, args.seconds, args.accept_encoding)
+        measured.rows.append(
+            (f"gateway, response cache warm, Accept-Encoding: {args.accept_encoding} ({sent})", *run, top)
+        )
+    os.unlink(body_file.name)
+    return measured
+
+
+def report(measured: list[Measured], args: Any) -> str:
+    load = os.getloadavg()
+    lines = [
+        "",
+        "## Repeated operations under wrk (three ways, one run)",
+        "",
+        f'Command: `make bench-wrk` (`python -m benchmarks.wrk --accept-encoding "{args.accept_encoding}"`; '
+        f"wrk -t2 -c16 -d{args.seconds}s, POST bodies from a Lua script; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
+        f"on {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}, one gateway "
+        "worker each). The ceiling is a trivial Starlette endpoint returning the same response bytes (for the "
+        "compressed rows, the same compressed bytes); each row's share is of the ceiling above it.",
+        "",
+        "| operation | target | req/s | p50 ms | p99 ms | of ceiling | gateway CPU ms/req | failed |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for operation in measured:
+        for label, run, cpu, top in operation.rows:
+            lines.append(
+                f"| {operation.name} | {label} | {run.rps:.0f} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | "
+                f"{100 * run.rps / top.rps:.0f}% | {'' if cpu is None else f'{cpu:.2f}'} | {run.failed} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--write", type=Path, help="append the table to this file (BENCHMARKS.md)")
+    parser.add_argument(
+        "--accept-encoding",
+        default="",
+        help='also measure hits for this Accept-Encoding (e.g. "gzip, deflate, br, zstd")',
+    )
+    parser.add_argument("--only", help="one operation (Portfolio, ProjectPage or IncentiveSearch)")
     args = parser.parse_args()
-    rows = []
     with ExitStack() as stack:
         sandbox = stack.enter_context(
             started(["sandbox", "--latency-ms", "80", "--no-throttle"], {}, "/_sandbox/stats")
@@ -142,48 +238,9 @@ def main() -> int:
         uncached = stack.enter_context(
             started(["serve"], gateway_env(sandbox, GATEWAY_RESPONSE_CACHE="false", **off), "/healthz")
         )
-        for name, variables in VARIABLES.items():
-            payload = json.dumps({"query": load_operations()[name], "variables": variables}).encode()
-            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body_file:
-                body_file.write(payload)
-            for target in (cached, uncached):  # warm both (upstream cache, response cache)
-                warm = httpx.post(f"{target.url}/graphql", content=payload, headers=HEADERS, timeout=60)
-                assert warm.status_code == 200 and "errors" not in warm.json(), warm.text[:300]
-            answer = httpx.post(f"{cached.url}/graphql", content=payload, headers=HEADERS, timeout=60).content
-            with ceiling(answer) as ceiling_url:
-                top = wrk(ceiling_url, body_file.name, args.seconds)
-            results = {}
-            for label, target in (
-                ("gateway, response cache warm", cached),
-                ("gateway, response cache off, upstream cache warm", uncached),
-            ):
-                cpu = cpu_seconds(target.pid)
-                run = wrk(target.url, body_file.name, args.seconds)
-                results[label] = (run, (cpu_seconds(target.pid) - cpu) / max(run.requests, 1) * 1000)
-            os.unlink(body_file.name)
-            rows.append((name, top, results))
-    lines = [
-        "",
-        "## Repeated operations under wrk (three ways, one run)",
-        "",
-        f"Command: `make bench-wrk` (wrk -t2 -c16 -d{args.seconds}s, POST bodies from a Lua script; run "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, one gateway worker each). The ceiling is "
-        "a trivial Starlette endpoint returning the same response bytes.",
-        "",
-        "| operation | target | req/s | p50 ms | p99 ms | of ceiling | gateway CPU ms/req | failed |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for name, top, results in rows:
-        lines.append(
-            f"| {name} | ceiling (trivial Starlette) | {top.rps:.0f} | {top.p50_ms:.2f} | {top.p99_ms:.2f} | 100% | | "
-            f"{top.failed} |"
-        )
-        for label, (run, cpu) in results.items():
-            lines.append(
-                f"| {name} | {label} | {run.rps:.0f} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | "
-                f"{100 * run.rps / top.rps:.0f}% | {cpu:.2f} | {run.failed} |"
-            )
-    text = "\n".join(lines) + "\n"
+        names = [args.only] if args.only else list(VARIABLES)
+        measured = [measure(name, VARIABLES[name], cached, uncached, args) for name in names]
+    text = report(measured, args)
     sys.stdout.write(text)
     if args.write:
         with args.write.open("a") as out:

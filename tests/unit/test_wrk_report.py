@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.wrk import parse_wrk
+from benchmarks.wrk import lua, parse_wrk
 
 REPORT = """Running 15s test @ http://127.0.0.1:50651/graphql
   2 threads and 16 connections
@@ -32,3 +32,10 @@ def test_percentiles_are_read_from_the_distribution_not_the_stdev_column() -> No
 def test_an_unreadable_report_says_what_it_got() -> None:
     with pytest.raises(RuntimeError, match="could not read wrk's output"):
         parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_the_script_sends_accept_encoding_only_when_asked() -> None:
+    assert "Accept-Encoding" not in lua("bodies/portfolio.json")
+    script = lua("bodies/portfolio.json", "gzip, deflate, br, zstd")
+    assert 'wrk.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"' in script.splitlines()
+    assert 'io.open("bodies/portfolio.json")' in script
