@@ -26,6 +26,7 @@ from schema.opensolar.org import Org
 from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
 from schema.opensolar.workflow_mutations import WorkflowMutations
+from schema.pagination import note_cursors
 from schema.relay.queries import NodeQueries
 from schema.scans import ScanReports
 from schema.security import Limits, limit_extensions
@@ -80,5 +81,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=limits is not None and not limits.introspection),
     )
     describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions.py)
+    note_cursors(schema._schema)  # what a cursor survives, on every connection field (schema/pagination.py)
     direct.install(schema)  # plain resolvers skip Strawberry's per-field wrapper (see schema/direct.py)
     return schema

@@ -2,6 +2,9 @@
 
 A cursor is an opaque absolute offset. Walking forward with the same ``first`` stays aligned to the
 upstream's pages, so each connection page costs one upstream call; an unaligned ``after`` costs two.
+An offset is all ``page``/``limit`` lets a cursor hold: it never expires, but it does not follow rows
+when the list changes ahead of it (``CURSORS`` says what a client sees; every connection field's
+description carries it, see ``note_cursors``).
 ``hasNextPage`` is true when the upstream page came back full (the API gives no count, so the page
 after a full last page may be empty). No ``totalCount`` is invented.
 """
@@ -16,10 +19,12 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import strawberry
+from graphql import GraphQLNamedType, GraphQLObjectType, GraphQLSchema, get_named_type
 
 from gateway.errors import BadRequestError
 
 __all__ = [
+    "CURSORS",
     "DEFAULT_FIRST",
     "MAX_FIRST",
     "Connection",
@@ -28,6 +33,7 @@ __all__ = [
     "Window",
     "connection",
     "fetch_window",
+    "note_cursors",
     "paginate",
     "window",
 ]
@@ -37,6 +43,12 @@ V = TypeVar("V")
 DEFAULT_FIRST = 20
 MAX_FIRST = 100  # OWASP "amount limiting"; also strawberry's relay_max_results default
 _PREFIX = "offset:"
+CURSORS = (
+    " Cursors are offsets into the upstream's page/limit list, not row keys: they never expire, but a row inserted "
+    "ahead of a cursor (before it in this ordering) makes the next page repeat the last row already seen, once per "
+    "insert, and a row deleted ahead of it makes the next page skip one; rows added after it change nothing. To "
+    "walk a changing list exactly, order so new rows land at the end (e.g. ordering: ID) and de-duplicate by id."
+)
 
 
 @strawberry.type(description="Where a page of a connection sits; the upstream gives no total count.")
@@ -124,3 +136,20 @@ async def paginate(
     win = window(first, after)
     rows, has_next = await fetch_window(fetch_page, win)
     return connection([wrap(row) for row in rows], win, has_next)
+
+
+def _is_connection(named: GraphQLNamedType) -> bool:
+    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection")
+
+
+def note_cursors(schema: GraphQLSchema) -> int:
+    """Append ``CURSORS`` to the description of every field that returns a connection; returns how many."""
+    noted = 0
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for field in graphql_type.fields.values():
+            if _is_connection(get_named_type(field.type)) and CURSORS not in (field.description or ""):
+                field.description = (field.description or "").rstrip() + CURSORS
+                noted += 1
+    return noted

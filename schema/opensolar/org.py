@@ -112,7 +112,9 @@ class Org(Node):
         "each, through the request's loaders (100/min per user). A missing one is null."
     )
     async def projects_by_ids(
-        self, info: Info, ids: Annotated[list[strawberry.ID], arg(f"Project ids (at most {MAX_BY_IDS}).")]
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], arg(f"Project global ids or upstream integer ids (at most {MAX_BY_IDS}).")],
     ) -> list[Project | None]:
         keys = [(self.org_id, pid) for pid in id_list(ids, "ids", MAX_BY_IDS, "Project", self.org_id)]
         records = await asyncio.gather(*(info.context.loaders.project.load(k) for k in keys), return_exceptions=True)
@@ -189,7 +191,7 @@ class Org(Node):
         description="One webhook by id (GET /api/orgs/:org_id/webhooks/:id/, cached 30 s, evicted by writes)."
     )
     async def webhook(
-        self, info: Info, id: Annotated[strawberry.ID, arg("The webhook's upstream id.")]
+        self, info: Info, id: Annotated[strawberry.ID, arg("The webhook's global id or upstream integer id.")]
     ) -> Webhook | None:
         return Webhook(
             org_id=self.org_id, record=await info.context.loaders.webhook.load((self.org_id, self._id(id, "Webhook")))
@@ -248,7 +250,9 @@ class Org(Node):
         )
 
     @strawberry.field(description="One team member by role id (GET /api/orgs/:org_id/roles/:id/).")
-    async def role(self, info: Info, id: Annotated[strawberry.ID, arg("The role's upstream id.")]) -> Role | None:
+    async def role(
+        self, info: Info, id: Annotated[strawberry.ID, arg("The role's global id or upstream integer id.")]
+    ) -> Role | None:
         return Role(
             org_id=self.org_id, record=await info.context.loaders.role.load((self.org_id, self._id(id, "Role")))
         )
@@ -268,7 +272,7 @@ class Org(Node):
 
     @strawberry.field(description="One workflow by id (GET /api/orgs/:org_id/workflows/:id/).")
     async def workflow(
-        self, info: Info, id: Annotated[strawberry.ID, arg("The workflow's upstream id.")]
+        self, info: Info, id: Annotated[strawberry.ID, arg("The workflow's global id or upstream integer id.")]
     ) -> OrgWorkflow | None:
         return OrgWorkflow(
             org_id=self.org_id,
@@ -276,7 +280,9 @@ class Org(Node):
         )
 
     @strawberry.field(description="One event by id, whole (GET /api/orgs/:org_id/events/:id/; events are org-level).")
-    async def event(self, info: Info, id: Annotated[strawberry.ID, arg("The event's upstream id.")]) -> Event | None:
+    async def event(
+        self, info: Info, id: Annotated[strawberry.ID, arg("The event's global id or upstream integer id.")]
+    ) -> Event | None:
         return Event(
             org_id=self.org_id, record=await info.context.loaders.event.load((self.org_id, self._id(id, "Event")))
         )

@@ -4,7 +4,9 @@ read through the same loaders (the same upstream calls) as the lookup fields."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -267,3 +269,10 @@ async def test_nodes_makes_the_upstream_calls_the_loaders_would(gateway_factory:
             '{ node(id: "%s") { id } org { project(id: "3001") { title } } }' % encode("Project", A, 3001)
         )
         assert "errors" not in shared and both.sandbox.counts["opensolar.project_detail"] == 1  # one loader key
+
+
+async def test_readme_node_example_is_what_the_sandbox_answers(gateway: Gateway) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    query = readme.split("<!-- node-query -->\n```graphql\n", 1)[1].split("```", 1)[0]
+    answer = json.loads(readme.split("<!-- node-answer -->\n```json\n", 1)[1].split("```", 1)[0])
+    assert await gateway.query(query) == answer
