@@ -161,8 +161,10 @@ class Pacer:
                         self.stats["waits"] += 1
                         self.stats["wait_ms"] += int(waited * 1000)
                     return waited
-                resets = [(await limiter.get_window_stats(item, *ids)).reset_time for item, ids in blocked or checks]
-                wait = max(0.01, max(resets) - self._clock())
+                # the full windows; none when another caller took the last slot since we looked: look again soon
+                windows = [await limiter.get_window_stats(item, *ids) for item, ids in blocked or checks]
+                resets = [window.reset_time for window in windows if window.remaining <= 0]
+                wait = max(0.01, max(resets, default=0.0) - self._clock())
             if self._clock() + wait - started > max_wait_s:
                 self.stats["rejected"] += 1
                 raise UpstreamRateLimited(
