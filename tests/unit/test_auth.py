@@ -7,6 +7,7 @@ bound and one byte more, a token at exactly its TTL and just past it) with an in
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import httpx
@@ -229,3 +230,15 @@ async def test_opensolar_is_asked_once_about_a_token_and_only_401_or_403_is_a_re
     assert request.method == "GET" and str(request.url) == "https://opensolar.test/api/fetch_token/"
     assert request.headers["authorization"] == "Bearer alice"
     assert request.extensions["timeout"] == {"connect": 10.0, "read": 10.0, "write": 10.0, "pool": 10.0}
+
+
+async def test_an_unanswered_token_check_is_logged_with_its_cause(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gateway.auth")
+    seen: list[httpx.Request] = []
+    assert await token_check(httpx.ConnectError("refused"), seen)("alice") is None
+    assert await token_check(httpx.Response(502), seen)("alice") is None
+    assert [record.getMessage() for record in caplog.records] == [
+        "token verification failed: ConnectError",
+        "token verification: OpenSolar answered 502",
+    ]
+    assert "alice" not in caplog.text  # the token itself is never logged

@@ -7,13 +7,24 @@ import base64
 import gc
 import gzip
 import random
+import zlib
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
 
-from gateway.errors import DesignCorruptError
-from gateway.upstream.opensolar.design_codec import INLINE_HASH_CHARS, DesignCodec, json_at_path, json_for_response
+from gateway.errors import DesignCorruptError, DesignTooLargeError
+from gateway.upstream.opensolar import design_codec
+from gateway.upstream.opensolar.design_codec import (
+    INFLATE_CHUNK_BYTES,
+    INLINE_HASH_CHARS,
+    SINGLE_PASS_BYTES,
+    DesignCodec,
+    decode_design,
+    json_at_path,
+    json_for_response,
+)
 
 
 def design_of(size: int, tag: str = "a") -> str:
@@ -110,3 +121,71 @@ DOC = {"systems": [{"id": 1}, {"id": 2}, {"id": 3}], "name": "abc", "tags": ["x"
 def test_paths_past_the_end_or_through_scalars_find_nothing(path: str, expected: Any) -> None:
     assert json_at_path(DOC, path) == expected
     assert json_for_response(DOC, path) == expected
+
+
+def encoded(document: Any) -> str:
+    return base64.b64encode(gzip.compress(orjson.dumps(document))).decode()
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda e: e[:8] + "!!!!" + e[8:],  # junk characters a lenient decoder would skip
+        lambda e: e[:8] + "\n\n\n\n" + e[8:],
+        lambda e: "QQ==" + e,  # data after padding
+    ],
+)
+def test_base64_is_read_strictly(mangle: Any) -> None:
+    design = encoded({"a": 1})
+    assert decode_design(design, 1024).document == {"a": 1}
+    with pytest.raises(DesignCorruptError):
+        decode_design(mangle(design), 1024)
+
+
+def test_only_the_gzip_container_is_accepted() -> None:
+    raw = orjson.dumps({"a": 1})
+    for other in (zlib.compress(raw), zlib.compress(raw, wbits=-15)):  # zlib-wrapped, raw deflate
+        with pytest.raises(DesignCorruptError):
+            decode_design(base64.b64encode(other).decode(), 1024)
+
+
+def test_a_refused_design_names_its_cap() -> None:
+    with pytest.raises(DesignTooLargeError) as caught:
+        decode_design(encoded({"pad": "x" * 2000}), 1024)
+    assert "more than 1024 bytes" in str(caught.value) and caught.value.extensions["maxBytes"] == 1024
+
+
+def test_the_scene_is_read_with_the_document() -> None:
+    grid = {"type": "OsModuleGrid", "children": [{"type": "OsModule"}, {"type": "OsModule"}]}
+    decoded = decode_design(encoded({"object": {"type": "Scene", "children": [grid]}}), 1024 * 1024)
+    assert decoded.scene.panel_count == 2
+
+
+class CountingInflaters:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = zlib.decompressobj
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(design_codec, "zlib", SimpleNamespace(**{**vars(zlib), "decompressobj": counted}))
+
+
+@pytest.mark.parametrize(("extra", "passes"), [(-1, 1), (0, 1), (1, 2)])
+def test_a_design_up_to_the_single_pass_size_is_inflated_once_and_a_larger_one_twice(
+    monkeypatch: pytest.MonkeyPatch, extra: int, passes: int
+) -> None:
+    size = SINGLE_PASS_BYTES + extra
+    padding = size - len(orjson.dumps({"pad": ""}))
+    document = {"pad": "x" * padding}
+    inflaters = CountingInflaters(monkeypatch)
+    decoded = decode_design(encoded(document), 64 * 1024 * 1024)
+    assert decoded.decompressed_bytes == size and decoded.document == document
+    assert inflaters.count == passes
+
+
+def test_a_design_inflated_in_several_steps_is_joined_exactly() -> None:
+    document = {"pad": "x" * (INFLATE_CHUNK_BYTES + 1000), "tail": "end"}  # two steps of output
+    assert decode_design(encoded(document), 64 * 1024 * 1024).document == document

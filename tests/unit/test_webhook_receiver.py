@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator, Iterable
 from types import SimpleNamespace
 from typing import Any
@@ -17,8 +18,8 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from gateway.events import CHANGES_CHANNEL, EVICT_CHANNEL
-from gateway.webhooks import MAX_WEBHOOK_BYTES, opensolar_webhook, org_secret
+from gateway.bus import CHANGES_CHANNEL, EVICT_CHANNEL
+from gateway.http.webhooks import MAX_WEBHOOK_BYTES, opensolar_webhook, org_secret
 
 MASTER = "master-secret"
 ORG = 42
@@ -209,4 +210,28 @@ async def test_known_payloads_are_read_whatever_the_case_of_the_model(
         model_id,
         payload["event"],
         fields,
+    )
+
+
+async def test_each_webhook_is_logged_with_its_org_change_and_evictions(
+    receiver: tuple[httpx.AsyncClient, Recorded], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = receiver
+    caplog.set_level(logging.INFO, logger="gateway.webhooks")
+    body = {"model": "Contact", "model_id": 5, "event": "DELETE"}
+    assert (await client.post(f"/webhooks/opensolar/{ORG}", headers=signed(), json=body)).status_code == 200
+    (record,) = [r for r in caplog.records if r.name == "gateway.webhooks"]
+    assert record.getMessage() == f"webhook org {ORG} contact 5 DELETE evicted 2 entries"  # its own tag and its list
+
+
+async def test_a_change_that_hangs_off_a_project_evicts_that_project_and_names_it(
+    receiver: tuple[httpx.AsyncClient, Recorded],
+) -> None:
+    client, recorded = receiver
+    body = {"model": "event", "model_id": 11, "event": "CREATE", "fields": {"project_id": 7}}
+    response = await client.post(f"/webhooks/opensolar/{ORG}", headers=signed(), json=body)
+    assert response.json() == {"evicted": 1, "tags": [f"opensolar:{ORG}:project:7"]}
+    assert recorded.published[-1] == (
+        CHANGES_CHANNEL,
+        {"org_id": ORG, "model": "event", "model_id": 11, "event": "CREATE", "project_id": 7, "fields": ["project_id"]},
     )
