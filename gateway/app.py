@@ -184,15 +184,20 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # per process, at start (uvicorn workers are separate processes): never at import time
-        if settings.log_format:
-            configure_logging(settings.log_level, json=settings.log_format == "json")
-        configure_tracing(settings.otel)
-        async with open_services(settings, sandbox, operations=load_operations()) as services:
-            app.state.services = services
-            if services.sandbox is not None:
-                logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")
-            with tuned_gc(settings.gc_tuning):
-                yield
+        logs = (
+            configure_logging(settings.log_level, json=settings.log_format == "json") if settings.log_format else None
+        )
+        try:
+            configure_tracing(settings.otel)
+            async with open_services(settings, sandbox, operations=load_operations()) as services:
+                app.state.services = services
+                if services.sandbox is not None:
+                    logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")
+                with tuned_gc(settings.gc_tuning):
+                    yield
+        finally:
+            if logs is not None:
+                logs.stop()  # every line queued so far is written; later lines are written directly
 
     origins = origins_of(settings.cors_origins, sandbox=settings.use_sandbox)
     graphql: Any = GatewayGraphQL(

@@ -22,10 +22,10 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.headers import pick
+from gateway.log_pipeline import LogPipeline, info_line, start_logging
 
 if TYPE_CHECKING:
     from gateway.services import Services
@@ -53,23 +53,10 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """Called by the CLI (never at import): JSON lines on stderr, each with its request id."""
-    handler = logging.StreamHandler()
-    handler.addFilter(_RequestIdFilter())
-    if json:
-        handler.setFormatter(
-            JsonFormatter(
-                "{asctime}{levelname}{name}{message}{request_id}",
-                style="{",
-                rename_fields={"levelname": "level", "asctime": "time"},
-            )
-        )
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+def configure_logging(level: str = "INFO", *, json: bool = True) -> LogPipeline:
+    """Called from the app's lifespan (never at import): JSON lines on stderr, each with its request id, rendered
+    and written by a queue listener thread (``gateway/log_pipeline.py``); ``stop()`` the result at shutdown."""
+    return start_logging(level, json=json, filters=[_RequestIdFilter()])
 
 
 def configure_tracing(exporter: str | None, *, span_exporter: Any = None) -> bool:
@@ -307,12 +294,12 @@ class HttpObservabilityMiddleware:
                 route = "/webhooks/opensolar" if path.startswith("/webhooks/opensolar/") else path  # no org ids
                 metrics.http_response(route if route in _ROUTES else "other", status)
             if access_log.isEnabledFor(logging.INFO):
-                access_log.info(
-                    "%s %s %d",
-                    scope["method"],
-                    path,
-                    status,
-                    extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                info_line(
+                    access_log,
+                    f"{scope['method']} {path} {status}",
+                    rid,
+                    {"status": status, "duration_ms": duration_ms},
                 )
             request_id.reset(token)
 

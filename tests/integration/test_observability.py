@@ -32,10 +32,11 @@ def json_logs() -> Iterator[None]:
     """JSON logging for one block (pytest rearranges root handlers between test phases)."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    configure_logging("INFO", json=True)
+    logs = configure_logging("INFO", json=True)
     try:
         yield
     finally:
+        logs.stop()  # writes every queued line, as the lifespan does at shutdown
         root.handlers[:], root.level = saved
 
 

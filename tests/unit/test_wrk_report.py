@@ -39,3 +39,11 @@ def test_the_script_sends_accept_encoding_only_when_asked() -> None:
     script = lua("bodies/portfolio.json", "gzip, deflate, br, zstd")
     assert 'wrk.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"' in script.splitlines()
     assert 'io.open("bodies/portfolio.json")' in script
+
+
+def test_latencies_in_seconds_carry_a_trailing_space_in_wrk_s_report() -> None:
+    report = REPORT.replace("     50%    1.69ms\n", "     50%    1.56s \n").replace(
+        "     99%    1.05s\n", "     99%    1.88s \n"
+    )
+    run = parse_wrk(report)
+    assert (run.p50_ms, run.p99_ms) == (1560.0, 1880.0)
