@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk hit profile reliability assets screenshot clean mutation plant-bugs
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-peer bench-freshness hit profile reliability assets screenshot clean mutation plant-bugs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ bench: $(VENV)/.installed-dev assets
 ## compression on against its own ceiling; appends to BENCHMARKS.md
 bench-wrk: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.wrk --accept-encoding "gzip, deflate, br, zstd" --write BENCHMARKS.md
+
+## bench-peer: ours against the Node peer (Mesh + Hive Gateway, npm ci from benchmarks/node_peer), interleaved rounds; splices BENCHMARKS.md
+bench-peer: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.peer --write BENCHMARKS.md
+
+## bench-freshness: 10 minutes, one upstream change a second: webhooks (ours) against a TTL (the peer); splices BENCHMARKS.md
+bench-freshness: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.freshness --write BENCHMARKS.md
 
 ## hit: a response-cache hit's cost in the gateway app vs a trivial Starlette app (in process)
 hit: $(VENV)/.installed-dev

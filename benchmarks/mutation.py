@@ -24,10 +24,10 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.splice import splice
+
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
-MARKER_BEGIN = "<!-- mutation-score -->"
-MARKER_END = "<!-- /mutation-score -->"
 KILLED_CODES = {1, 3, 24, 36, 37, 152, 255, -24}  # a failing test, a timeout, a type-check failure
 SURVIVED_CODES = {0}
 UNTESTED_CODES = {5, 33}
@@ -119,13 +119,7 @@ def _row(label: str, counts: Counter[str]) -> str:
 
 
 def write_into(path: Path, text: str) -> None:
-    block = f"{MARKER_BEGIN}\n{text}\n{MARKER_END}"
-    current = path.read_text() if path.exists() else ""
-    if MARKER_BEGIN in current:
-        before, rest = current.split(MARKER_BEGIN, 1)
-        path.write_text(before + block + rest.split(MARKER_END, 1)[1])
-    else:
-        path.write_text(current.rstrip("\n") + "\n\n" + block + "\n")
+    splice(path, "mutation-score", text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.splice import splice
+
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_TESTS = [
     "tests/integration/test_graphiql_browser.py",
@@ -31,8 +33,6 @@ SKIPPED_TESTS = [
     "tests/integration/test_cli.py",
     "tests/integration/test_wheel.py",
 ]
-MARKER_BEGIN = "<!-- plant-bugs -->"
-MARKER_END = "<!-- /plant-bugs -->"
 
 
 @dataclass(frozen=True)
@@ -185,14 +185,7 @@ def table(results: list[tuple[Bug, str, list[str]]]) -> str:
 
 
 def write_into(path: Path, text: str) -> None:
-    block = f"{MARKER_BEGIN}\n{text}\n{MARKER_END}"
-    current = path.read_text() if path.exists() else ""
-    if MARKER_BEGIN in current:
-        before, rest = current.split(MARKER_BEGIN, 1)
-        after = rest.split(MARKER_END, 1)[1] if MARKER_END in rest else ""
-        path.write_text(before + block + after)
-    else:
-        path.write_text(current.rstrip("\n") + "\n\n" + block + "\n")
+    splice(path, "plant-bugs", text)
 
 
 def main(argv: list[str] | None = None) -> int:
