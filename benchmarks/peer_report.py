@@ -19,7 +19,9 @@ class Side:
     cold_portfolio_ms: list[float] = field(default_factory=list)
     cold_page_ms: list[float] = field(default_factory=list)
     page_calls: float | None = None  # upstream calls per cold ProjectPage
+    hit_cpu_us: float | None = None  # server CPU per hit, µs
     hit_rps_2: float | None = None  # the same hits with two workers
+    hit_cpu_us_2: float | None = None
     rss_mib: list[float] = field(default_factory=list)  # per process of the two-worker server
 
 
@@ -79,7 +81,9 @@ ROWS = [  # (label, figure, digits)
     ("cold Portfolio p50, ms", "cold_portfolio_p50", 0),
     ("cold ProjectPage p50, ms", "cold_page_p50", 0),
     ("cold ProjectPage: upstream calls", "page_calls", 0),
+    ("response cache on, warm: server CPU per hit, µs", "hit_cpu_us", 0),
     ("2 workers / 1 worker, response-cache hits", "workers_scaling", 2),
+    ("2 workers: server CPU per hit (all processes), µs", "hit_cpu_us_2", 0),
 ]
 
 
