@@ -64,13 +64,13 @@ clean:
 reliability: $(VENV)/.installed-dev assets
 	$(BIN)/python -m benchmarks.reliability --write RELIABILITY.md
 
-## bench: sandbox (80 ms) + gateways as processes; writes BENCHMARKS.md, then the wrk table (needs wrk)
+## bench: sandbox (80 ms) + gateways as processes; splices its section into BENCHMARKS.md, then the wrk table (needs wrk)
 bench: $(VENV)/.installed-dev assets
 	$(BIN)/python -m benchmarks.run --write BENCHMARKS.md
 	$(MAKE) bench-wrk
 
 ## bench-wrk: three ways under wrk (ceiling, response cache warm, response cache off) and the hit with
-## compression on against its own ceiling; appends to BENCHMARKS.md
+## compression on against its own ceiling, and the hit at the default INFO log level; splices BENCHMARKS.md
 bench-wrk: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.wrk --accept-encoding "gzip, deflate, br, zstd" --write BENCHMARKS.md
 

@@ -123,10 +123,11 @@ def measure(target: Target, sandbox: Server, args: argparse.Namespace) -> Side:
             _reset(sandbox)
             into.append(target.post(target.off, operation)[0])
             calls.append(_calls(sandbox))
+        routes = httpx.get(f"{sandbox.url}/_sandbox/stats").json()["routes"]  # of the last cold request
         if operation == "ProjectPage":
-            side.page_calls = statistics.median(calls)
+            side.page_calls, side.page_routes = statistics.median(calls), routes
         else:
-            side.off_calls = statistics.median(calls)
+            side.off_calls, side.portfolio_routes = statistics.median(calls), routes
     side.off_rps, side.off_cpu_ms = asyncio.run(_batch(target, target.off, 4, args.requests))
     side.hit_rps, side.hit_cpu_us = _hits(target, target.on, args.seconds)
     side.hit_rps_2, side.hit_cpu_us_2 = _hits(target, target.on_two, args.seconds)
@@ -180,6 +181,29 @@ def main() -> int:
     return 0
 
 
+DIFFERENCES = [
+    "What the two select differs where the peer's generated schema cannot follow ours (`PEER_OPERATIONS` in "
+    "`benchmarks/peer_process.py`): its fields are the upstream JSON's (snake_case, numeric ids); the Portfolio's "
+    "incentives are each project's Arcadia search as returned (ours computes per-system totals from it, and "
+    "reads the project details and system details that computation needs); the ProjectPage's design is the "
+    "upstream's base64 gzip string (ours decodes a summary from it) and its proposal figures are the upstream's "
+    "display strings (ours parses them). The peer makes one Arcadia search per project (no de-duplication of "
+    "identical searches within a request). Both pass the caller's token through to OpenSolar.",
+]
+
+
+def routes(last: Round) -> list[str]:
+    """Upstream calls by route of the last cold request of each kind, both gateways."""
+
+    def line(side: Side) -> str:
+        return "; ".join(
+            f"{name} " + ", ".join(f"{route} {count}" for route, count in sorted(calls.items()))
+            for name, calls in (("Portfolio:", side.portfolio_routes), ("ProjectPage:", side.page_routes))
+        )
+
+    return [f"Upstream calls by route, one cold request: ours {line(last.ours)}.", "", f"Node peer {line(last.peer)}."]
+
+
 def report(rounds: list[Round], args: argparse.Namespace, load_before: float) -> str:
     loads = " / ".join(f"{r.load:.1f}" for r in rounds)
     lines = [
@@ -192,6 +216,10 @@ def report(rounds: list[Round], args: argparse.Namespace, load_before: float) ->
         "column is the median of the ratios taken inside each round.",
         "",
         *render(rounds, FLOORS_MS),
+        "",
+        *routes(rounds[-1]),
+        "",
+        *DIFFERENCES,
         "",
     ]
     return "\n".join(lines) + "\n"

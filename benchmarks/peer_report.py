@@ -23,6 +23,8 @@ class Side:
     hit_rps_2: float | None = None  # the same hits with two workers
     hit_cpu_us_2: float | None = None
     rss_mib: list[float] = field(default_factory=list)  # per process of the two-worker server
+    portfolio_routes: dict[str, int] = field(default_factory=dict)  # upstream calls by route, one cold Portfolio
+    page_routes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from benchmarks.splice import splice
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from schema.operations import load_operations
 from tests.integration.servers import free_port, process
@@ -289,8 +290,6 @@ def report(
     wide_ms: list[float],
 ) -> str:
     lines = [
-        "# Benchmarks",
-        "",
         f"Command: `{command}` (run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores). The sandbox runs as its own process and adds {LATENCY_MS:.0f} ms to every "
         "upstream call; gateways are separate processes; all traffic is on loopback. These shared machines are "
@@ -349,7 +348,7 @@ def report(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", type=Path, help="write the report here (BENCHMARKS.md)")
+    parser.add_argument("--write", type=Path, help="splice the report into this file (BENCHMARKS.md)")
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke check")
     parser.add_argument("--clients", type=int, default=500)
     args = parser.parse_args()
@@ -381,7 +380,7 @@ def main() -> int:
     text = report(results, baselines, burst_result, rss, command, wide_ms)
     sys.stdout.write(text)
     if args.write:
-        args.write.write_text(text)
+        splice(args.write, "bench", text)  # the file's other sections (bench-wrk, node-peer, ...) stay
     return 0
 
 

@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 
 from benchmarks.run import TOKEN, VARIABLES, Server, cpu_seconds, gateway_env, started
+from benchmarks.splice import splice
 from schema.operations import load_operations
 from tests.integration.servers import free_port
 
@@ -235,7 +236,7 @@ def report(measured: list[Measured], args: Any) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--write", type=Path, help="append the table to this file (BENCHMARKS.md)")
+    parser.add_argument("--write", type=Path, help="splice the table into this file (BENCHMARKS.md)")
     parser.add_argument(
         "--accept-encoding",
         default="",
@@ -260,8 +261,7 @@ def main() -> int:
     text = report(measured, args)
     sys.stdout.write(text)
     if args.write:
-        with args.write.open("a") as out:
-            out.write(text)
+        splice(args.write, "bench-wrk", text)
     return 0
 
 
