@@ -7,10 +7,11 @@ the upstream (its PATCH had returned) before the request was sent.
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
-__all__ = ["revision", "stale_projects", "titles_in"]
+__all__ = ["project_id", "revision", "stale_projects", "titles_in"]
 
 _REV = re.compile(r" rev (\d+)$")
 
@@ -31,7 +32,15 @@ def titles_in(body: dict[str, Any]) -> dict[int, str]:
         projects.append(org["projectById"])
     projects.extend((org.get("projects") or {}).get("nodes") or [])  # ours, Portfolio
     projects.extend(org.get("projectPage") or [])  # the peer, Portfolio
-    return {int(p["id"]): p.get("title") or "" for p in projects if p and p.get("id") is not None}
+    return {project_id(p["id"]): p.get("title") or "" for p in projects if p and p.get("id") is not None}
+
+
+def project_id(raw: object) -> int:
+    """A database id as is, or the last part of our global id (base64 of ``Project:<org>:<id>``)."""
+    text = str(raw)
+    if text.isdigit():
+        return int(text)
+    return int(base64.b64decode(text).decode().rsplit(":", 1)[1])
 
 
 def stale_projects(body: dict[str, Any], expected: dict[int, int]) -> list[int]:

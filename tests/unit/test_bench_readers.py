@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.freshness_check import revision, stale_projects, titles_in
+from benchmarks.freshness_check import project_id, revision, stale_projects, titles_in
 from benchmarks.peer_report import Round, Side, render, same_round_ratio
 from benchmarks.proc_stats import Stat, descendants, parse_stat, rss_kib
 from benchmarks.splice import spliced
@@ -90,3 +90,7 @@ def test_an_answer_is_stale_when_it_shows_a_revision_older_than_upstream_had_whe
     assert stale_projects(answer, {1: 4, 2: 7}) == []
     assert stale_projects(answer, {1: 5, 2: 7}) == [1]  # changed upstream before the request left
     assert stale_projects(answer, {1: 3}) == []  # newer than expected: changed while in flight, not stale
+
+
+def test_project_ids_are_read_from_database_ids_and_global_ids() -> None:
+    assert project_id(3001) == project_id("3001") == project_id("UHJvamVjdDoxMDAxOjMwMDE=") == 3001
