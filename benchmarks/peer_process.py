@@ -24,7 +24,7 @@ import httpx
 
 from benchmarks.run import APP, TOKEN, Server
 from gateway.sandbox import RAW_DATA_ORG_ID
-from tests.integration.servers import free_port
+from tests.integration.servers import free_port, stop
 
 __all__ = ["PEER_DIR", "PEER_OPERATIONS", "PEER_VARIABLES", "install", "node_peer"]
 
@@ -86,11 +86,17 @@ def install() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=PEER_DIR, check=True)
 
 
-def compose(sandbox_url: str) -> None:
-    """Write ``node_peer/supergraph.graphql`` for this sandbox (the endpoint is part of the supergraph)."""
-    env = {**os.environ, "SANDBOX_URL": sandbox_url, "ARCADIA_APP_ID": APP[0], "ARCADIA_APP_KEY": APP[1]}
+def compose(sandbox_url: str, supergraph: Path) -> None:
+    """Write ``supergraph`` for this sandbox (the endpoint is part of the supergraph)."""
+    env = {
+        **os.environ,
+        "SANDBOX_URL": sandbox_url,
+        "ARCADIA_APP_ID": APP[0],
+        "ARCADIA_APP_KEY": APP[1],
+        "PEER_SUPERGRAPH": str(supergraph),
+    }
     done = subprocess.run([_bin("mesh-compose")], cwd=PEER_DIR, env=env, capture_output=True, text=True)
-    if done.returncode != 0 or not (PEER_DIR / "supergraph.graphql").exists():
+    if done.returncode != 0 or not supergraph.exists():
         raise RuntimeError(f"mesh-compose failed:\n{done.stdout}\n{done.stderr}")
 
 
@@ -98,9 +104,16 @@ def compose(sandbox_url: str) -> None:
 def node_peer(sandbox: Server, *, cache_ttl_ms: int = 0, dedup: bool = False, workers: int = 1) -> Iterator[Server]:
     """Hive Gateway over the sandbox until the block ends; response cache and inbound de-dup off by default."""
     install()
-    compose(sandbox.url)
     port = free_port()
-    env = {**os.environ, "PEER_RESPONSE_CACHE_TTL_MS": str(cache_ttl_ms), "PEER_INBOUND_DEDUP": str(dedup).lower()}
+    # one supergraph file per peer: Hive Gateway reloads its file when it changes, so peers never share one
+    supergraph = PEER_DIR / f"supergraph-{port}.graphql"
+    compose(sandbox.url, supergraph)
+    env = {
+        **os.environ,
+        "PEER_SUPERGRAPH": str(supergraph),
+        "PEER_RESPONSE_CACHE_TTL_MS": str(cache_ttl_ms),
+        "PEER_INBOUND_DEDUP": str(dedup).lower(),
+    }
     command = [_bin("hive-gateway"), "supergraph", "--host", "127.0.0.1", "--port", str(port), "--fork", str(workers)]
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(command, cwd=PEER_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -109,12 +122,8 @@ def node_peer(sandbox: Server, *, cache_ttl_ms: int = 0, dedup: bool = False, wo
             _wait(proc, url, log)
             yield Server(url, proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
+            supergraph.unlink(missing_ok=True)
 
 
 def _wait(proc: subprocess.Popen[bytes], url: str, log: IO[bytes]) -> None:

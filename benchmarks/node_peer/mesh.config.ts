@@ -1,5 +1,5 @@
 // GraphQL Mesh composition of the sandbox's OpenSolar and Arcadia REST endpoints (the Node peer of issue 16).
-// `SANDBOX_URL` is the running sandbox; `ARCADIA_APP_ID`/`ARCADIA_APP_KEY` its Basic credentials. Types come from
+// `SANDBOX_URL` is the running sandbox, `PEER_SUPERGRAPH` the file written (one per running peer); `ARCADIA_APP_ID`/`ARCADIA_APP_KEY` its Basic credentials. Types come from
 // the response samples in ./samples (trimmed to what the benchmark operations select); links between sources are
 // `@resolveTo` fields. The caller's Authorization header is passed through to OpenSolar, as ours does.
 import { defineConfig } from '@graphql-mesh/compose-cli';
@@ -13,7 +13,7 @@ const INT = { type: 'integer' } as const;
 const STR = { type: 'string' } as const;
 
 export const composeConfig = defineConfig({
-  output: 'supergraph.graphql',
+  output: process.env.PEER_SUPERGRAPH ?? 'supergraph.graphql',
   subgraphs: [
     {
       sourceHandler: loadJSONSchemaSubgraph('OpenSolar', {
