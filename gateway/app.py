@@ -39,6 +39,7 @@ from gateway.http.health import readiness
 from gateway.http.rejection import Rejection
 from gateway.http.webhooks import opensolar_webhook
 from gateway.http.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
+from gateway.incremental import MultipartParts
 from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
 from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
 from gateway.sandbox import SandboxState
@@ -46,6 +47,7 @@ from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.system_images import IMAGE_PATH, system_image
 from schema import Context, build_schema
+from schema.incremental import DEFER_BAD_HEADER
 from schema.operations import load_operations
 from schema.security import Limits
 
@@ -63,6 +65,7 @@ def services_of(app: Starlette) -> Services:
 class GatewayGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = CodedTransportWSHandler
     graphql_ws_handler_class = CodedGraphQLWSHandler
+    multipart_transport_class = MultipartParts  # @defer/@stream answers, part by part
 
     def __init__(self, *args: Any, origins: OriginPolicy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,6 +115,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if request_error and isinstance(request, Request) and _media(request) == GRAPHQL_RESPONSE_JSON:
             response.pop("data", None)
             request.state.request_error = True
+        if isinstance(request, Request) and any(e["extensions"]["code"] == DEFER_BAD_HEADER for e in errors):
+            request.state.status = 406  # what Apollo answers: the client cannot read the parts it asked for
         return response
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
@@ -121,6 +126,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if getattr(request.state, "request_error", False):
                 response.status_code = 400
+        if isinstance(request, Request) and type(response) is Response:
+            response.status_code = getattr(request.state, "status", response.status_code)
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

@@ -16,8 +16,9 @@ from schema.cacheability import Cacheability
 from schema.context import Context
 from schema.descriptions import describe
 from schema.documents import ValidatedDocuments, validated_documents
-from schema.errors import ErrorCodes, StaleReads
+from schema.errors import ErrorCodes, StaleReads, coded_error
 from schema.incentives.queries import IncentiveQueries
+from schema.incremental import IncrementalChecks, coding_later_parts
 from schema.info import Info
 from schema.opensolar.changes import Subscription
 from schema.opensolar.contact_mutations import ContactMutations
@@ -64,11 +65,22 @@ class GatewaySchema(strawberry.Schema):
             if not isinstance(error.original_error, GatewayError):
                 logger.debug("graphql error: %s", error.message)
 
+    def _get_execute_function(self) -> Any:
+        """graphql-core's incremental executor, whose later parts' errors get their codes as they come."""
+        return coding_later_parts(super()._get_execute_function(), coded_error)
+
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema; ``limits`` None builds it without request limits (for printing the SDL)."""
     # Order matters: post-operation hooks run in reverse, so telemetry sees the codes ErrorCodes sets.
-    extensions: list[Any] = [OperationTelemetry, ErrorCodes, StaleReads, ScanReports, Cacheability]
+    extensions: list[Any] = [
+        OperationTelemetry,
+        ErrorCodes,
+        StaleReads,
+        ScanReports,
+        Cacheability,
+        IncrementalChecks,
+    ]
     if limits is not None:
         # reuse first: a remembered document skips the token limit's parse and every validation rule
         extensions = [validated_documents(ValidatedDocuments()), *limit_extensions(limits), *extensions]
@@ -78,7 +90,10 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         # "Did you mean ...?" reconstructs the schema when introspection is off (OWASP, graphql-armor)
-        config=StrawberryConfig(disable_field_suggestions=limits is not None and not limits.introspection),
+        config=StrawberryConfig(
+            disable_field_suggestions=limits is not None and not limits.introspection,
+            enable_experimental_incremental_execution=True,
+        ),
     )
     describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions.py)
     note_cursors(schema._schema)  # what a cursor survives, on every connection field (schema/pagination.py)

@@ -1,4 +1,4 @@
-"""Marks a request's read trace uncacheable when its operation is not a query or has errors."""
+"""Marks a request's read trace uncacheable when its operation is not a query, has errors or answers in parts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from gateway.cache.trace import read_trace
+from schema.incremental import initial_of
 
 __all__ = ["Cacheability"]
 
@@ -23,5 +24,7 @@ class Cacheability(SchemaExtension):
             is_query = context.operation_type is OperationType.QUERY
         except RuntimeError:  # the document never parsed
             is_query = False
-        if not is_query or context.result is None or context.result.errors:
+        result = initial_of(context.result)
+        # an incremental answer streams in parts and is never stored (gateway/incremental.py)
+        if not is_query or result is None or result.errors or result is not context.result:
             trace.spoil()  # mutations, subscriptions and errors are never cached

@@ -19,8 +19,9 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.cache import StaleRead, stale_reads
 from gateway.errors import GatewayError
+from schema.incremental import initial_of
 
-__all__ = ["ErrorCodes", "StaleReads", "code_for"]
+__all__ = ["ErrorCodes", "StaleReads", "code_for", "coded_error"]
 
 logger = logging.getLogger("gateway.graphql")
 
@@ -51,7 +52,7 @@ def _is_variable_error(error: GraphQLError) -> bool:
     return error.path is None and error.message.startswith("Variable '$")
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+def coded_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GatewayError):
         return error
@@ -76,9 +77,9 @@ def _coded(error: GraphQLError) -> GraphQLError:
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        result = initial_of(self.execution_context.result)
         if result is not None and result.errors:
-            result.errors = [_coded(error) for error in result.errors]
+            result.errors = [coded_error(error) for error in result.errors]
 
 
 class StaleReads(SchemaExtension):

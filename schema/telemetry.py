@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 
 from gateway.observability import tracer
+from schema.incremental import initial_of
 
 __all__ = ["OperationTelemetry", "operation_label"]
 
@@ -45,7 +46,8 @@ class OperationTelemetry(SchemaExtension):
             yield
             context = self.execution_context
             name = operation_label(context.operation_name)
-            errors = context.result.errors if context.result is not None else None
+            result = initial_of(context.result)
+            errors = result.errors if result is not None else None
             codes = {(e.extensions or {}).get("code") for e in errors or []}
             outcome = "ok" if not errors else ("rejected" if codes <= DOCUMENT_CODES else "error")
             span.set_attribute("graphql.operation.name", name)

@@ -4,11 +4,16 @@ The parsed request reaches ``GatewayGraphQL.parse_http_body`` through ``parsed_r
 never replayed). Strawberry's answer is captured: an APQ document is registered once it passed every
 limit and validation rule; Strawberry's own ``text/plain`` refusals leave with a code; a response
 whose upstream reads were all fresh and cacheable is stored and sent as stored (with its ETag).
+
+An answer in parts (``multipart/mixed``: ``@defer``, ``@stream``) is not captured: ``Capture`` sends
+each part as it comes, after every check above has run, once. It is never stored (nor compressed:
+``Compression`` compresses one-piece answers only; see ``gateway/incremental.py``).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +24,12 @@ from gateway.cache.trace import ReadTrace, read_trace
 from gateway.http.persisted import PersistedDocuments
 from gateway.http.rejection import Rejection
 from gateway.http.shape import ParsedRequest, invalid
+from gateway.incremental import MULTIPART_MIXED
 from gateway.response_cache.hit import VARY, send_cached
 from gateway.response_cache.store import ResponseCache
 from schema.documents import document_passed
 
-__all__ = ["Execution", "execute", "parsed_request"]
+__all__ = ["Capture", "Execution", "execute", "parsed_request"]
 
 # The parsed request, handed to Strawberry's ``parse_http_body`` for the one execution it is set around.
 parsed_request: ContextVar[dict[str, Any] | None] = ContextVar("parsed_request", default=None)
@@ -37,6 +43,46 @@ class Execution:
     documents: PersistedDocuments
 
 
+def _nothing() -> None:
+    pass
+
+
+class Capture:
+    """The ``send`` handed to the GraphQL app: a one-piece answer is kept (``status``, ``headers``,
+    ``body``) for the front door to store and send; a streamed one (``multipart/mixed``: ``@defer``,
+    ``@stream``) is sent at once, part by part, with ``extra`` headers on its start, and ``on_stream``
+    is told."""
+
+    __slots__ = ("_chunks", "_extra", "_on_stream", "_send", "headers", "status", "streamed")
+
+    def __init__(self, send: Send, extra: list[tuple[bytes, bytes]], on_stream: Callable[[], None]) -> None:
+        self._send = send
+        self._extra = extra
+        self._on_stream = on_stream
+        self._chunks: list[bytes] = []
+        self.status = 200
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.streamed = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.headers = message["status"], list(message.get("headers", []))
+            content_type = next((v for k, v in self.headers if k.lower() == b"content-type"), b"")
+            if content_type.startswith(MULTIPART_MIXED.encode()):
+                self.streamed = True
+                self._on_stream()
+                await self._send({**message, "headers": [*self.headers, *self._extra]})
+        elif message["type"] == "http.response.body":
+            if self.streamed:
+                await self._send(message)
+            else:
+                self._chunks.append(message.get("body", b""))
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 async def execute(
     app: ASGIApp,
     scope: Scope,
@@ -45,21 +91,16 @@ async def execute(
     execution: Execution,
     key: str | None,
     cache: ResponseCache | None,
+    release: Callable[[], None] = _nothing,
 ) -> None:
+    """``release``: called when the answer turns out to stream (identical requests stop waiting for it)."""
     trace = ReadTrace()
     token = read_trace.set(trace)
     passed: list[bool] = []
     passed_token = document_passed.set(passed)
-    status, headers, chunks = 200, [], []
-
-    async def capture(message: Message) -> None:
-        nonlocal status, headers
-        if message["type"] == "http.response.start":
-            status, headers = message["status"], list(message.get("headers", []))
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
     request = execution.request
+    # an answer in one piece is kept to be stored and sent below; parts (@defer, @stream) go out as they come
+    capture = Capture(send, [VARY, *([(b"cache-control", b"private, no-store")] if request.is_get else [])], release)
     request_token = parsed_request.set(execution.payload)  # parsed once, handed on
     # a GET was checked to be a query above; Strawberry runs queries only for POST (GET is off there)
     inner = {**scope, "method": "POST"} if request.is_get else scope
@@ -69,9 +110,11 @@ async def execute(
         read_trace.reset(token)
         document_passed.reset(passed_token)
         parsed_request.reset(request_token)
-    body = b"".join(chunks)
     if passed and execution.register is not None:
         await execution.documents.register(execution.register, execution.payload["query"], request.principal.id)
+    if capture.streamed:
+        return
+    status, headers, body = capture.status, capture.headers, capture.body
     if status >= 400 and not any(k == b"content-type" and b"json" in v for k, v in headers):
         # Strawberry's own refusals are text/plain: every error here carries a code
         rejection = invalid(body.decode("utf-8", "replace")[:200] or "The request was refused.")

@@ -259,5 +259,5 @@ class GraphQLGate:
             await asyncio.shield(leader)
             if await serve_hit(send, services, key, request.if_none_match, request.is_get, known):
                 return
-        with self._flights.leading(key, first=leader is None):
-            await execute(self.app, scope, receive, send, execution, key, cache)
+        with self._flights.leading(key, first=leader is None) as release:
+            await execute(self.app, scope, receive, send, execution, key, cache, release)

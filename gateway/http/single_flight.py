@@ -8,7 +8,7 @@ after all.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 __all__ = ["SingleFlight"]
@@ -23,15 +23,29 @@ class SingleFlight:
         return self._inflight.get(key)
 
     @contextmanager
-    def leading(self, key: str, *, first: bool) -> Iterator[None]:
-        """While the first request for ``key`` executes, the others find its future here."""
+    def leading(self, key: str, *, first: bool) -> Iterator[Callable[[], None]]:
+        """While the first request for ``key`` executes, the others find its future here.
+
+        It yields ``release``: the others stop waiting before the end (an answer that streams in parts,
+        asked for by persisted hash alone, is never stored: they need not wait for its last part).
+        """
         if not first:
-            yield
+            yield _nothing
             return
         done = asyncio.get_running_loop().create_future()
         self._inflight[key] = done
+
+        def release() -> None:
+            if self._inflight.get(key) is done:
+                del self._inflight[key]
+            if not done.done():
+                done.set_result(None)
+
         try:
-            yield
+            yield release
         finally:
-            del self._inflight[key]
-            done.set_result(None)
+            release()
+
+
+def _nothing() -> None:
+    pass

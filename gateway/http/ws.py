@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
-from typing import Any
+from typing import Any, cast
 
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
+from gateway.incremental import tidy
 from schema import Context
 from schema.errors import code_for
 
@@ -79,6 +82,23 @@ class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
             return
         await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Operation[Context, None], result_source: Any) -> None:
+        """Each part of an incremental answer (``@defer``/``@stream``) as its own ``next`` message,
+        formatted as over HTTP (Strawberry refuses incremental answers on a socket)."""
+        pending: list[Any] = []
+        first = True
+        async for result in result_source:
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            first = False
+            if isinstance(result, ExecutionResult):
+                await operation.send_next(result)
+                continue
+            payload, pending = await self.view._process_stream_result(self.websocket, result, pending)
+            message: Any = {"id": operation.id, "type": "next", "payload": tidy(cast(dict[str, Any], payload))}
+            await operation.send_operation_message(message)
 
 
 class _Sources(dict[str, Any]):

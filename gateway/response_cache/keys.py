@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from gateway.incremental import defers
+
 __all__ = ["Known", "RememberedDigests", "document_hash", "request_digest"]
 
 
@@ -27,7 +29,8 @@ def document_hash(payload: dict[str, Any]) -> str | None:
     """The document's SHA-256: of the query text, else a well-formed persisted-query hash; None: not cacheable.
 
     A request whose persisted-query hash is malformed or does not match its query is never served
-    from the cache: ``PersistedDocuments.resolve`` answers it with its code.
+    from the cache: ``PersistedDocuments.resolve`` answers it with its code. Nor is a document with
+    ``@defer``/``@stream``: its answer streams in parts and is never stored.
     """
     extensions = payload.get("extensions")
     persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
@@ -40,6 +43,8 @@ def document_hash(payload: dict[str, Any]) -> str | None:
     elif persisted is not None:
         return None
     query = payload.get("query")
+    if isinstance(query, str) and defers(query):
+        return None  # an incremental answer streams and is never stored: no lookup, no waiting behind it
     if isinstance(query, str) and query:
         of_query = hashlib.sha256(query.encode()).hexdigest()
         if digest is not None and digest != of_query:
