@@ -31,6 +31,7 @@ from schema.pagination import note_cursors
 from schema.relay.queries import NodeQueries
 from schema.scans import ScanReports
 from schema.security import Limits, limit_extensions
+from schema.socket_deadline import SocketDeadline
 from schema.telemetry import OperationTelemetry
 
 __all__ = ["Context", "Mutation", "Query", "build_schema"]
@@ -80,6 +81,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         ScanReports,
         Cacheability,
         IncrementalChecks,
+        SocketDeadline,
     ]
     if limits is not None:
         # reuse first: a remembered document skips the token limit's parse and every validation rule

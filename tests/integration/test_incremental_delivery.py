@@ -184,6 +184,20 @@ async def test_the_deadline_bounds_a_deferred_part(gateway_factory: GatewayFacto
     assert codes == {"UPSTREAM_TIMEOUT"} and arcadia_answered(sandbox) == 0
 
 
+async def test_over_websocket_the_deadline_bounds_a_deferred_part() -> None:
+    # a socket's context has no request deadline of its own: each query gets one when it executes
+    sandbox = SandboxState(SandboxConfig())
+    sandbox.faults.append(Fault(route="arcadia.*", delay_s=3600))  # never answers
+    token = sandbox.data.orgs[RAW_DATA_ORG_ID].token
+    app = create_app(sandbox_settings(GATEWAY_REQUEST_DEADLINE_S=0.5, GATEWAY_RETRY_ATTEMPTS=1), sandbox=sandbox)
+    async with serving(app) as live, subscriber(live, token) as ws:
+        await ws.subscribe(PROJECT_PAGE, variables={"id": project_id(sandbox)})
+        first, later = await ws.receive(), await ws.receive()
+    assert first["payload"]["data"]["org"]["project"]["title"]
+    codes = {e["extensions"]["code"] for e in later["payload"]["incremental"][0]["errors"]}
+    assert codes == {"UPSTREAM_TIMEOUT"} and arcadia_answered(sandbox) == 0
+
+
 @pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json", "*/*", ""])
 async def test_a_client_that_cannot_read_parts_gets_406_before_anything_runs(gateway: Gateway, accept: str) -> None:
     response = await post(gateway, PROJECT_PAGE, {"id": project_id(gateway.sandbox)}, accept=accept)
