@@ -12,6 +12,9 @@ principal's inbound quota (``GATEWAY_RATE_LIMIT``) as one HTTP request does, so 
 start operations faster than the same credential could send requests; over the quota that
 operation gets ``THROTTLED`` with ``retryAfter`` and the connection stays open.
 
+A query with ``@defer``/``@stream`` over ``graphql-transport-ws`` sends each part as its own ``next``
+message, formatted as over HTTP (``CodedTransportWSHandler._send_result_stream``).
+
 In the older protocol each operation's result source is closed by the operation's own task, so its
 extensions unwind in the context they started in (``CodedGraphQLWSHandler.handle_async_results``).
 """
