@@ -49,7 +49,7 @@ from gateway.system_images import IMAGE_PATH, system_image
 from schema import Context, build_schema
 from schema.incremental import DEFER_BAD_HEADER
 from schema.operations import load_operations
-from schema.security import Limits
+from schema.query_limits import Limits
 
 __all__ = ["create_app", "services_of"]
 

@@ -11,12 +11,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.errors import GatewayError
-from schema import direct
+from schema import plain_resolvers
 from schema.cacheability import Cacheability
 from schema.context import Context
 from schema.descriptions import describe
 from schema.documents import ValidatedDocuments, validated_documents
-from schema.errors import ErrorCodes, StaleReads, coded_error
+from schema.error_extensions import ErrorCodes, StaleReads, coded_error
 from schema.incentives.queries import IncentiveQueries
 from schema.incremental import IncrementalChecks, coding_later_parts
 from schema.info import Info
@@ -28,9 +28,9 @@ from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
 from schema.opensolar.workflow_mutations import WorkflowMutations
 from schema.pagination import note_cursors
+from schema.query_limits import Limits, limit_extensions
 from schema.relay.queries import NodeQueries
 from schema.scans import ScanReports
-from schema.security import Limits, limit_extensions
 from schema.socket_deadline import SocketDeadline
 from schema.telemetry import OperationTelemetry
 
@@ -99,5 +99,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     )
     describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions.py)
     note_cursors(schema._schema)  # what a cursor survives, on every connection field (schema/pagination.py)
-    direct.install(schema)  # plain resolvers skip Strawberry's per-field wrapper (see schema/direct.py)
+    # plain resolvers skip Strawberry's per-field wrapper (see schema/plain_resolvers.py)
+    plain_resolvers.install(schema)
     return schema

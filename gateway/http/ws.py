@@ -34,7 +34,7 @@ from strawberry.types.execution import PreExecutionError
 
 from gateway.incremental import tidy
 from schema import Context
-from schema.errors import code_for
+from schema.error_extensions import code_for
 
 __all__ = ["CodedGraphQLWSHandler", "CodedTransportWSHandler", "coded"]
 

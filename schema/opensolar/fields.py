@@ -13,8 +13,8 @@ from typing import Any, Protocol
 import strawberry
 
 from gateway.upstream.opensolar.models import Record
-from schema.direct import direct
 from schema.info import Info
+from schema.plain_resolvers import direct
 
 __all__ = ["Sourced", "record_field"]
 

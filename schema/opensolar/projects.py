@@ -116,7 +116,8 @@ class Project(Node):
     async def load_full(self, info: Info) -> ProjectRecord:
         return await info.context.loaders.project.load((self.org_id, self.record.id))
 
-    async def _with(self, info: Info, attr: str) -> ProjectRecord:
+    async def _record_holding(self, info: Info, attr: str) -> ProjectRecord:
+        """This record if the list page already carried ``attr``, else the project loaded in full."""
         return self.record if self.record.has(attr) else await self.load_full(info)
 
     raw = raw_field()
@@ -167,7 +168,7 @@ class Project(Node):
 
     @strawberry.field
     async def workflow(self, info: Info) -> Workflow | None:
-        flow = (await self._with(info, "workflow")).workflow
+        flow = (await self._record_holding(info, "workflow")).workflow
         if flow is None:
             return None
         return Workflow(
@@ -180,7 +181,7 @@ class Project(Node):
 
     @strawberry.field
     async def assigned_role(self, info: Info) -> TeamMember | None:
-        record = await self._with(info, "assigned_role_id")
+        record = await self._record_holding(info, "assigned_role_id")
         if record.assigned_role_id is None:
             return None
         return TeamMember(
@@ -191,7 +192,7 @@ class Project(Node):
         )
 
     async def _people(self, info: Info) -> ProjectPeople:
-        return people_of(await self._with(info, "events_data"))
+        return people_of(await self._record_holding(info, "events_data"))
 
     @strawberry.field(description="The designer (assigned_designer_role)." + _DETAIL)
     async def assigned_designer(self, info: Info) -> TeamAssignment | None:
@@ -284,7 +285,7 @@ class Project(Node):
 
     @strawberry.field(description="The project's contacts (from the inlined contacts_data when present).")
     async def contacts(self, info: Info) -> list[Contact] | None:
-        record = await self._with(info, "contacts_data")
+        record = await self._record_holding(info, "contacts_data")
         return [Contact(org_id=self.org_id, record=c) for c in record.contacts_data]
 
     @strawberry.field(description="The project's systems (inlined in project detail, else the systems list).")
@@ -296,7 +297,7 @@ class Project(Node):
 
     @strawberry.field(description="The sold system, if the project is sold.")
     async def sold_system(self, info: Info) -> System | None:
-        system_id = id_from_url((await self._with(info, "system_sold")).system_sold)
+        system_id = id_from_url((await self._record_holding(info, "system_sold")).system_sold)
         if system_id is None:
             return None
         rows = await info.context.loaders.project_systems.load((self.org_id, self.record.id))
@@ -322,12 +323,12 @@ class Project(Node):
 
     @strawberry.field(description="The project's private files (inlined in project detail).")
     async def private_files(self, info: Info) -> list[PrivateFile] | None:
-        record = await self._with(info, "private_files_data")
+        record = await self._record_holding(info, "private_files_data")
         return [PrivateFile(org_id=self.org_id, record=f) for f in record.private_files_data]
 
     @strawberry.field(description="Why design is null, when it is.")
     async def design_status(self, info: Info) -> DesignStatus | None:
-        record = await self._with(info, "design")
+        record = await self._record_holding(info, "design")
         return DesignStatus.AVAILABLE if record.design else DesignStatus.NOT_PROVIDED
 
     @strawberry.field(
@@ -335,7 +336,7 @@ class Project(Node):
         "selected, and at most once per request."
     )
     async def design(self, info: Info) -> Design | None:
-        record = await self._with(info, "design")
+        record = await self._record_holding(info, "design")
         if not record.design:
             return None
         return Design(document=await decode_once(info.context, self.record.id, record.design))

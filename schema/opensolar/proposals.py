@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 
 from gateway.upstream.opensolar.models import ProposalRecord, ProposalSystemRecord
-from schema.opensolar.figures import parse_figure, parse_number_list
+from schema.opensolar.display_figures import parse_figure, parse_number_list
 from schema.raw import raw_field
 from schema.scalars import JSON, json_value
 

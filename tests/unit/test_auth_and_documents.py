@@ -16,7 +16,7 @@ from gateway.http.auth import Authenticator, Principal, PrincipalKind, hash_api_
 from gateway.http.rejection import Rejection
 from gateway.observability import RequestIds
 from schema import build_schema
-from schema.security import Limits
+from schema.query_limits import Limits
 
 SERVER_TOKEN = "server-token"
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schema.opensolar.figures import parse_figure, parse_number_list
+from schema.opensolar.display_figures import parse_figure, parse_number_list
 
 
 @pytest.mark.parametrize(

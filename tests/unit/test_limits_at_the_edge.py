@@ -6,7 +6,7 @@ import pytest
 
 from gateway.settings import Settings
 from schema import build_schema
-from schema.security import Limits
+from schema.query_limits import Limits
 from tests.integration.test_front_door import depth_document, token_document
 
 

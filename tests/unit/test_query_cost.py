@@ -7,8 +7,8 @@ from graphql import ASTValidationRule, OperationDefinitionNode, TypeInfo, Valida
 
 from schema import build_schema
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
+from schema.query_limits import INLINE_LIST_ITEMS, Limits, limit_extensions, operation_cost
 from schema.relay.queries import MAX_NODES
-from schema.security import INLINE_LIST_ITEMS, Limits, limit_extensions, operation_cost
 
 SCHEMA = build_schema()._schema
 
