@@ -97,7 +97,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             enable_experimental_incremental_execution=True,
         ),
     )
-    describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions.py)
+    describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions/)
     note_cursors(schema._schema)  # what a cursor survives, on every connection field (schema/pagination.py)
     # plain resolvers skip Strawberry's per-field wrapper (see schema/plain_resolvers.py)
     plain_resolvers.install(schema)

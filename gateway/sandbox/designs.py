@@ -13,7 +13,8 @@ import json
 import math
 from typing import Any
 
-from gateway.sandbox.data import Project, SandboxData, System
+from gateway.sandbox.data import SandboxData
+from gateway.sandbox.records import Project, System
 
 __all__ = ["build_design", "encode_design"]
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gateway.sandbox.data import Contact, Project, SandboxData
+from gateway.sandbox.data import SandboxData
+from gateway.sandbox.records import Contact, Project
 
 __all__ = ["CONTACT_ORDERINGS", "PROJECT_ORDERINGS", "query_contacts", "query_projects"]
 

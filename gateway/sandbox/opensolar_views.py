@@ -10,17 +10,9 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.sandbox.data import (
-    MODULES,
-    Contact,
-    Org,
-    Plan,
-    PrivateFile,
-    Project,
-    SandboxData,
-    System,
-    Webhook,
-)
+from gateway.sandbox.data import SandboxData
+from gateway.sandbox.records import Contact, Org, Plan, PrivateFile, Project, System, Webhook
+from gateway.sandbox.system_views import system_details_view, system_view
 from gateway.sandbox.team_views import event_data, file_tags, team_fields, workflow_brief
 
 __all__ = ["Views"]
@@ -30,6 +22,16 @@ JSON = dict[str, Any]
 
 def _ts(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _usage(project: Project) -> str:
+    """Project detail's usage: a JSON string, as OpenSolar stores it."""
+    usage: JSON = {"usage_data_source": "kwh_annual", "values": project.usage_annual_kwh}
+    if project.usage_monthly:
+        usage = {"usage_data_source": "kwh_monthly", "values": list(project.usage_monthly)}
+    if project.usage_source is not None:
+        usage = {"usage_data_source": project.usage_source, "values": project.usage_values}
+    return json.dumps(usage)
 
 
 class Views:
@@ -126,11 +128,6 @@ class Views:
         place = project.place
         files = [self.data.files[fid] for fid in project.file_ids]
         sold = self.data.systems.get(project.sold_system_id) if project.sold_system_id else None
-        usage: JSON = {"usage_data_source": "kwh_annual", "values": project.usage_annual_kwh}
-        if project.usage_monthly:
-            usage = {"usage_data_source": "kwh_monthly", "values": list(project.usage_monthly)}
-        if project.usage_source is not None:
-            usage = {"usage_data_source": project.usage_source, "values": project.usage_values}
         detail = {
             **self.project_row(project),
             "identifier": project.identifier,
@@ -153,15 +150,7 @@ class Views:
             "roof_type": None,
             **team_fields(self, project),
             "systems": [self.project_system_entry(self.data.systems[sid]) for sid in project.system_ids],
-            "system_sold": self.url(org.id, "systems", sold.id) if sold else None,
-            "payment_option_sold": None,
-            "sold_date": (project.created + timedelta(days=12)).date().isoformat() if sold else None,
-            "installation_date": (project.created + timedelta(days=45)).date().isoformat()
-            if project.stage >= 3
-            else None,
-            "contract_date": None,
-            "project_sold": 1 if sold else None,
-            "project_installed": 1 if project.stage >= 3 else None,
+            **self._sale(project, sold),
             "private_files": [self.url(org.id, "private_files", f.id) for f in files],
             "private_files_data": [self.private_file(f) for f in files],
             "events": [self.url(org.id, "events", e["id"]) for e in project.events],
@@ -171,17 +160,12 @@ class Views:
             "tags_data": [{"id": 3, "title": "Urgent", "url": f"{self.base}/api/orgs/{org.id}/tags/3/"}]
             if project.priority == 3
             else [],
-            "system_installed": self.url(org.id, "systems", sold.id) if sold and project.stage >= 3 else None,
-            "utility_tariff_proposed": None,
-            "utility_tariff_current_data": None,
-            "utility_tariff_proposed_data": None,
-            "utility_tariff_or_guess": {"id": 4101, "name": "Residential E-1 (guess)", "code": "E-1"},
-            "utility_tariff_proposed_or_guess": {"id": 4102, "name": "Residential E-TOU-C", "code": "E-TOU-C"},
+            **self._installed_and_tariffs(project, sold),
             **{f"custom_project_info_{n}": "" for n in range(1, 6)},
             "serial_numbers_panels": "",
             "serial_numbers_inverters": "",
             "serial_numbers_batteries": "",
-            "usage": json.dumps(usage),
+            "usage": _usage(project),
             "usage_annual_or_guess": project.usage_annual_kwh,
             "utility_tariff_current": None,
             "utility_tariff_current_custom": "null",
@@ -197,6 +181,33 @@ class Views:
         }
         return detail
 
+    def _sale(self, project: Project, sold: System | None) -> JSON:
+        """Project detail's sale facts: the sold system, its dates and the sold/installed flags."""
+        org_id = project.org_id
+        return {
+            "system_sold": self.url(org_id, "systems", sold.id) if sold else None,
+            "payment_option_sold": None,
+            "sold_date": (project.created + timedelta(days=12)).date().isoformat() if sold else None,
+            "installation_date": (project.created + timedelta(days=45)).date().isoformat()
+            if project.stage >= 3
+            else None,
+            "contract_date": None,
+            "project_sold": 1 if sold else None,
+            "project_installed": 1 if project.stage >= 3 else None,
+        }
+
+    def _installed_and_tariffs(self, project: Project, sold: System | None) -> JSON:
+        """Project detail's installed system and utility tariffs (current, proposed and guessed)."""
+        org_id = project.org_id
+        return {
+            "system_installed": self.url(org_id, "systems", sold.id) if sold and project.stage >= 3 else None,
+            "utility_tariff_proposed": None,
+            "utility_tariff_current_data": None,
+            "utility_tariff_proposed_data": None,
+            "utility_tariff_or_guess": {"id": 4101, "name": "Residential E-1 (guess)", "code": "E-1"},
+            "utility_tariff_proposed_or_guess": {"id": 4102, "name": "Residential E-TOU-C", "code": "E-TOU-C"},
+        }
+
     def project_system_entry(self, system: System) -> JSON:
         return {
             "id": system.id,
@@ -210,130 +221,10 @@ class Views:
         }
 
     def system(self, system: System) -> JSON:
-        price_ex = round(system.price_including_tax / 1.0725, 2)
-        usage = self.data.projects[system.project_id].usage_annual_kwh
-        return {
-            "id": system.id,
-            "url": self.url(system.org_id, "systems", system.id),
-            "name": "",
-            "uuid": system.uuid,
-            "order": system.order,
-            "system_lifetime": 25,
-            "inverter_range": None,
-            "dc_optimizer_active": system.inverter[0] == "SolarEdge",
-            "dc_optimizer_efficiency": 1.0,
-            "show_customer": True,
-            "is_current": system.order == 0,
-            "auto_string": True,
-            "discount": 0.0,
-            "adders_per_system": 0.0,
-            "adders_per_panel": 0.0,
-            "adders_per_watt": 0.0,
-            "kw_stc": system.kw_stc,
-            "battery_total_kwh": system.battery_total_kwh,
-            "price_including_tax": system.price_including_tax,
-            "price_excluding_tax": price_ex,
-            "net_profit": round(price_ex * 0.22, 2),
-            "module_quantity": system.module_quantity,
-            "co2_tons_lifetime": round(system.output_annual_kwh * 25 * 0.00039, 2),
-            "project": self.url(system.org_id, "projects", system.project_id),
-            "org": self.org_url(system.org_id),
-            "pricing_scheme": self.url(system.org_id, "pricing_schemes", 1408),
-            "output_annual_kwh": system.output_annual_kwh,
-            "consumption_offset_percentage": round(100 * system.output_annual_kwh / usage),
-            "modules": [
-                {
-                    "module_activation_id": 600 + MODULES.index(system.module),
-                    "code": system.module[1],
-                    "manufacturer_name": system.module[0],
-                    "quantity": system.module_quantity,
-                }
-            ],
-            "inverters": [
-                {
-                    "inverter_activation_id": 700,
-                    "code": system.inverter[1],
-                    "manufacturer_name": system.inverter[0],
-                    "quantity": system.inverter_quantity,
-                }
-            ],
-            "batteries": [
-                {
-                    "battery_activation_id": 800,
-                    "code": system.battery[1],
-                    "manufacturer_name": system.battery[0],
-                    "quantity": 1,
-                }
-            ]
-            if system.battery
-            else [],
-            "others": [],
-        }
+        return system_view(self, system)
 
     def system_details(self, system: System, plan: Plan, parts: set[str] | None) -> JSON:
-        item: JSON = {
-            "kw_stc": system.kw_stc,
-            "uuid": system.uuid,
-            "id": system.id,
-            "name": system.name,
-            "modules": [
-                {
-                    "manufacturer_name": system.module[0],
-                    "code": system.module[1],
-                    "quantity": system.module_quantity,
-                }
-            ],
-            "total_module_quantity": system.module_quantity,
-            "inverters": [
-                {
-                    "manufacturer_name": system.inverter[0],
-                    "code": system.inverter[1],
-                    "quantity": system.inverter_quantity,
-                }
-            ],
-            "batteries": [{"manufacturer_name": system.battery[0], "code": system.battery[1], "quantity": 1}]
-            if system.battery
-            else [],
-            "other_components": [{"manufacturer_name": "Hardware Co.", "code": "dc_isolator_xyz", "quantity": 1}],
-            "adders": [
-                {
-                    "label": "Critter guard",
-                    "total_value": 20.0 * system.module_quantity / 10,
-                    "total_cost": 0,
-                    "show_customer": False,
-                    "quantity": 1,
-                }
-            ],
-            "module_groups": [
-                {
-                    "module_quantity": g.module_quantity,
-                    "azimuth": g.azimuth,
-                    "slope": g.slope,
-                    "layout": g.layout,
-                }
-                for g in system.module_groups
-            ],
-            "incentives": [],
-            "data": {},
-        }
-        # include_parts / exclude_parts only affect the contents of `data`
-        if parts is not None and "mcs" in parts:
-            first = system.module_groups[0]
-            item["data"] = {
-                "mcs": {
-                    "mcsSystemPanelAzimuth": first.azimuth,
-                    "mcsSystemPanelTilt": first.slope,
-                    "mcsSpecificYieldBeforeShading": round(system.specific_yield, 1),
-                }
-            }
-        if plan is Plan.RAW_DATA:
-            item["custom_data"] = {
-                "proposal_data": {
-                    "show_battery_in_proposal": system.battery is not None,
-                    "battery_price_to_show": "full",
-                }
-            }
-        return item
+        return system_details_view(system, plan, parts)
 
     def private_file(self, file: PrivateFile) -> JSON:
         return {

@@ -1,4 +1,4 @@
-"""The simulated OpenSolar writes: projects, contacts, private files (multipart) and documents.
+"""The simulated OpenSolar writes: projects and contacts (private files and documents: ``file_writes``).
 
 They run through the same pipeline as reads (auth, the documented throttles, faults), answer in
 DRF's words (201 with the record, 204 on delete, 400 ``{"<field>": [...]}``) and keep the org's
@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.sandbox.data import Contact, Place, PrivateFile, Project, SandboxData
-from gateway.sandbox.opensolar_routes import Caller, OpenSolarDialect, _json_body, _owned, _project, _views
-from gateway.sandbox.pipeline import HttpError, endpoint, json_response, sandbox_state
-from gateway.sandbox.project_fields import apply_project_fields, link_id
-from gateway.sandbox.team import DOCUMENT_TYPES, FILE_TAGS
+from gateway.sandbox.data import SandboxData
+from gateway.sandbox.file_writes import file_create, file_update, generate_document
+from gateway.sandbox.opensolar_dialect import (
+    Caller,
+    json_body,
+    opensolar_route,
+    owned,
+    project_of,
+    views_of,
+)
+from gateway.sandbox.pipeline import HttpError, json_response, sandbox_state
+from gateway.sandbox.project_fields import apply_project_fields
+from gateway.sandbox.records import Contact, Place, Project, stamp_now
 
 __all__ = ["opensolar_write_routes"]
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 CONTACT_TEXT = {
     "first_name": 100,
     "family_name": 100,
@@ -38,10 +44,6 @@ CONTACT_TEXT = {
 CONTACT_EXTRA = ("passport_number", "licence_number", "custom_contact_info_1", "custom_contact_info_2")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STAGE_CHANGED_EVENT = 56  # "Project Stage Changed" in the reference's event-type table
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _contact_fields(contact: Contact, payload: Any) -> None:
@@ -83,7 +85,7 @@ async def project_create(request: Request, caller: Caller) -> Response:
         raise HttpError(
             402, "New project creation is blocked: the wallet balance is empty. Top up in Control > Wallet."
         )
-    payload = await _json_body(request)
+    payload = await json_body(request)
     if not isinstance(payload, dict):
         raise HttpError(400, "Invalid data. Expected a dictionary.", field="non_field_errors")
     if not payload.get("address"):
@@ -103,13 +105,13 @@ async def project_create(request: Request, caller: Caller) -> Response:
         project.contact_ids.append(contact.id)
     data.projects[project.id] = project
     caller.org.project_ids.append(project.id)
-    return json_response(_views(request).project_detail(project, None), status=201)
+    return json_response(views_of(request).project_detail(project, None), status=201)
 
 
 def _blank_project(data: SandboxData, caller: Caller) -> Project:
     project_id = data.next_id("project")
     workflow = data.workflows[caller.org.workflow_ids[0]]
-    now = _now()
+    now = stamp_now()
     return Project(
         id=project_id,
         org_id=caller.org.id,
@@ -135,15 +137,15 @@ def _blank_project(data: SandboxData, caller: Caller) -> Project:
 
 
 async def project_update(request: Request, caller: Caller) -> Response:
-    project = _project(request, caller)
+    project = project_of(request, caller)
     data = sandbox_state(request).data
     if request.method == "DELETE":
         _delete_project(data, caller, project)
         return Response(status_code=204)
-    payload = await _json_body(request)
+    payload = await json_body(request)
     stage_before = project.active_stage_id
     apply_project_fields(data, project, payload)  # PUT keeps fields left out, as the contacts PUT does
-    project.modified = _now()
+    project.modified = stamp_now()
     if project.active_stage_id != stage_before:
         stage = next(s for s in data.workflows[project.workflow_id or 0].stages if s.id == project.active_stage_id)
         project.events.append(
@@ -154,7 +156,7 @@ async def project_update(request: Request, caller: Caller) -> Response:
                 "created_date": project.modified.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             }
         )
-    return json_response(_views(request).project_detail(project, None))
+    return json_response(views_of(request).project_detail(project, None))
 
 
 def _delete_project(data: SandboxData, caller: Caller, project: Project) -> None:
@@ -172,143 +174,40 @@ def _delete_project(data: SandboxData, caller: Caller, project: Project) -> None
 
 async def contact_create(request: Request, caller: Caller) -> Response:
     data = sandbox_state(request).data
-    contact = _new_contact(data, caller.org.id, await _json_body(request))
+    contact = _new_contact(data, caller.org.id, await json_body(request))
     data.contacts[contact.id] = contact
     caller.org.contact_ids.append(contact.id)
-    return json_response(_views(request).contact(contact), status=201)
+    return json_response(views_of(request).contact(contact), status=201)
 
 
 async def contact_update(request: Request, caller: Caller) -> Response:
     data = sandbox_state(request).data
-    contact = _owned(data.contacts, request, "contact_id", caller)
+    contact = owned(data.contacts, request, "contact_id", caller)
     if request.method == "DELETE":
         del data.contacts[contact.id]
         caller.org.contact_ids.remove(contact.id)
         for pid in contact.project_ids:
             data.projects[pid].contact_ids.remove(contact.id)
         return Response(status_code=204)
-    _contact_fields(contact, await _json_body(request))  # PUT keeps what it is not given (checked live)
-    return json_response(_views(request).contact(contact))
-
-
-def _tag_ids(values: list[Any]) -> list[int]:
-    ids = [link_id(value, "file_tags") for value in values]
-    if any(tid not in FILE_TAGS for tid in ids):
-        raise HttpError(400, "Invalid hyperlink - Object does not exist.", field="file_tags")
-    return ids
-
-
-async def file_create(request: Request, caller: Caller) -> Response:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise HttpError(415, f'Unsupported media type "{request.headers.get("content-type")}" in request.')
-    async with request.form(max_part_size=MAX_UPLOAD_BYTES) as form:
-        upload = form.get("file_contents")
-        if not isinstance(upload, UploadFile):
-            raise HttpError(400, "No file was submitted.", field="file_contents")
-        content = await upload.read()
-        return _saved_upload(request, caller, form, upload.filename, content)
-
-
-def _saved_upload(request: Request, caller: Caller, form: FormData, filename: str | None, content: bytes) -> Response:
-    data = sandbox_state(request).data
-    project_id = link_id(form["project"], "project") if form.get("project") else None
-    if project_id is not None and (data.projects.get(project_id) is None or project_id not in caller.org.project_ids):
-        raise HttpError(400, "Invalid hyperlink - Object does not exist.", field="project")
-    tags = _tag_ids([str(v) for v in form.getlist("file_tags")]) or [47]
-    name = filename or "upload.bin"
-    file = PrivateFile(
-        data.next_id("file"),
-        caller.org.id,
-        project_id,
-        str(form.get("title") or name)[:200],
-        name.rsplit(".", 1)[-1].lower() if "." in name else "bin",
-        len(content),
-        _now(),
-        tags[0],
-        FILE_TAGS[tags[0]],
-        tag_ids=tags,
-    )
-    _store_file(data, caller, file)
-    return json_response(_views(request).private_file(file), status=201)
-
-
-def _store_file(data: SandboxData, caller: Caller, file: PrivateFile) -> None:
-    data.files[file.id] = file
-    caller.org.file_ids.append(file.id)
-    if file.project_id is not None:
-        data.projects[file.project_id].file_ids.append(file.id)
-
-
-async def file_update(request: Request, caller: Caller) -> Response:
-    data = sandbox_state(request).data
-    file = _owned(data.files, request, "file_id", caller)
-    if request.method == "DELETE":
-        del data.files[file.id]
-        caller.org.file_ids.remove(file.id)
-        if file.project_id is not None and file.project_id in data.projects:
-            data.projects[file.project_id].file_ids.remove(file.id)
-        return Response(status_code=204)
-    payload = await _json_body(request)
-    if not isinstance(payload, dict):
-        raise HttpError(400, "Invalid data. Expected a dictionary.", field="non_field_errors")
-    if "title" in payload and not (isinstance(payload["title"], str) and 0 < len(payload["title"]) <= 200):
-        raise HttpError(400, "Ensure this field has 1 to 200 characters.", field="title")
-    if "show_customer" in payload and not isinstance(payload["show_customer"], bool):
-        raise HttpError(400, "Must be a valid boolean.", field="show_customer")
-    tags = _tag_ids(payload["file_tags"] or []) if "file_tags" in payload else None
-    file.title = payload.get("title", file.title)
-    file.show_customer = payload.get("show_customer", file.show_customer)
-    if tags is not None:
-        file.tag_ids = tags
-    file.modified = _now()
-    return json_response(_views(request).private_file(file))
-
-
-async def generate_document(request: Request, caller: Caller) -> Response:
-    project = _project(request, caller)
-    document_type = request.path_params["document_type"]
-    if document_type not in DOCUMENT_TYPES:
-        raise HttpError(400, f'"{document_type}" is not a document type this org can generate.', field="document_type")
-    query = request.query_params
-    file_format = query.get("file_format", "pdf")
-    if file_format not in {"pdf", "docx"}:
-        raise HttpError(400, f'"{file_format}" is not a valid choice.', field="file_format")
-    data = sandbox_state(request).data
-    uuid_ = query.get("system_uuid")
-    if uuid_ and all(data.systems[sid].uuid != uuid_ for sid in project.system_ids):
-        raise HttpError(400, "No such system on this project.", field="system_uuid")
-    tag = DOCUMENT_TYPES[document_type]
-    file = PrivateFile(
-        data.next_id("file"),
-        caller.org.id,
-        project.id,
-        f"{document_type.replace('_', ' ').title()} - {project.title}",
-        file_format,
-        48_000,
-        _now(),
-        tag,
-        FILE_TAGS[tag],
-        temporary=query.get("temporary", "").lower() in {"1", "true"},
-    )
-    file.tag_ids = _tag_ids([t for t in query.get("file_tags", "").split(",") if t]) or [tag]
-    _store_file(data, caller, file)
-    return json_response(_views(request).private_file(file), status=201)
+    _contact_fields(contact, await json_body(request))  # PUT keeps what it is not given (checked live)
+    return json_response(views_of(request).contact(contact))
 
 
 def opensolar_write_routes() -> list[Route]:
-    dialect = OpenSolarDialect()
     org = "/api/orgs/{org_id:int}"
-
-    def route(path: str, name: str, handler: Any, methods: tuple[str, ...]) -> Route:
-        return Route(path, endpoint(f"opensolar.{name}", dialect, handler), methods=list(methods), name=name)
-
     project = f"{org}/projects/{{project_id:int}}/"
     return [
-        route(f"{org}/projects/", "project_create", project_create, ("POST",)),
-        route(project, "project_update", project_update, ("PATCH", "PUT", "DELETE")),
-        route(f"{project}generate_document/{{document_type}}/", "generate_document", generate_document, ("POST",)),
-        route(f"{org}/contacts/", "contact_create", contact_create, ("POST",)),
-        route(f"{org}/contacts/{{contact_id:int}}/", "contact_update", contact_update, ("PATCH", "PUT", "DELETE")),
-        route(f"{org}/private_files/", "private_file_create", file_create, ("POST",)),
-        route(f"{org}/private_files/{{file_id:int}}/", "private_file_update", file_update, ("PATCH", "DELETE")),
+        opensolar_route(f"{org}/projects/", "project_create", project_create, ("POST",)),
+        opensolar_route(project, "project_update", project_update, ("PATCH", "PUT", "DELETE")),
+        opensolar_route(
+            f"{project}generate_document/{{document_type}}/", "generate_document", generate_document, ("POST",)
+        ),
+        opensolar_route(f"{org}/contacts/", "contact_create", contact_create, ("POST",)),
+        opensolar_route(
+            f"{org}/contacts/{{contact_id:int}}/", "contact_update", contact_update, ("PATCH", "PUT", "DELETE")
+        ),
+        opensolar_route(f"{org}/private_files/", "private_file_create", file_create, ("POST",)),
+        opensolar_route(
+            f"{org}/private_files/{{file_id:int}}/", "private_file_update", file_update, ("PATCH", "DELETE")
+        ),
     ]

@@ -13,8 +13,9 @@ from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
-from gateway.sandbox.data import Place, Project, SandboxData
+from gateway.sandbox.data import SandboxData
 from gateway.sandbox.pipeline import HttpError
+from gateway.sandbox.records import Place, Project
 from gateway.sandbox.team_views import ASSIGNED_ROLES
 
 __all__ = ["USAGE_SOURCES", "annual_kwh", "apply_project_fields", "link_id"]

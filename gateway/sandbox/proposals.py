@@ -9,11 +9,45 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.sandbox.data import Project, System
 from gateway.sandbox.designs import build_design, encode_design
 from gateway.sandbox.opensolar_views import Views
+from gateway.sandbox.records import Project, System
 
 __all__ = ["build_proposal"]
+
+
+def _project_entry(views: Views, project: Project) -> dict[str, Any]:
+    """The project as proposal data lists it (its proposal_data is added by the caller)."""
+    org_id = project.org_id
+    contacts = [views.data.contacts[cid] for cid in project.contact_ids]
+    return {
+        "id": project.id,
+        "url": views.url(org_id, "projects", project.id),
+        "identifier": project.identifier,
+        "address": project.address,
+        "zip": project.place.zip,
+        "state": project.place.state,
+        "locality": project.place.locality,
+        "country_iso2": "US",
+        "lat": project.lat,
+        "lon": project.lon,
+        "contacts": [
+            {
+                "display": f"{c.first_name} {c.family_name}",
+                "full_name": f"{c.first_name} {c.family_name}",
+                "first_name": c.first_name,
+                "family_name": c.family_name,
+                "email": c.email,
+                "phone": c.phone,
+                "id": c.id,
+                "url": views.url(org_id, "contacts", c.id),
+            }
+            for c in contacts
+        ],
+        "usage_annual_or_guess": project.usage_annual_kwh,
+        "system_sold": views.url(org_id, "systems", project.sold_system_id) if project.sold_system_id else None,
+        "valid_until_date": None,
+    }
 
 
 def build_proposal(views: Views, project: Project, *, compress: bool, variant: bool = False) -> list[dict[str, Any]]:
@@ -22,7 +56,6 @@ def build_proposal(views: Views, project: Project, *, compress: bool, variant: b
     design = build_design(data, project)
     systems = [data.systems[sid] for sid in project.system_ids]
     finance = {f["uuid"]: f for f in design["systems"]}
-    contacts = [data.contacts[cid] for cid in project.contact_ids]
     proposal_data = {
         "available_customer_actions": [],
         "country_iso2": "US",
@@ -48,37 +81,7 @@ def build_proposal(views: Views, project: Project, *, compress: bool, variant: b
             "sales_phone_number": "+1 555 0100",
             "company_website": "https://example.com",
             "projects": [
-                {
-                    "id": project.id,
-                    "url": views.url(org.id, "projects", project.id),
-                    "identifier": project.identifier,
-                    "address": project.address,
-                    "zip": project.place.zip,
-                    "state": project.place.state,
-                    "locality": project.place.locality,
-                    "country_iso2": "US",
-                    "lat": project.lat,
-                    "lon": project.lon,
-                    "contacts": [
-                        {
-                            "display": f"{c.first_name} {c.family_name}",
-                            "full_name": f"{c.first_name} {c.family_name}",
-                            "first_name": c.first_name,
-                            "family_name": c.family_name,
-                            "email": c.email,
-                            "phone": c.phone,
-                            "id": c.id,
-                            "url": views.url(org.id, "contacts", c.id),
-                        }
-                        for c in contacts
-                    ],
-                    "usage_annual_or_guess": project.usage_annual_kwh,
-                    "system_sold": views.url(org.id, "systems", project.sold_system_id)
-                    if project.sold_system_id
-                    else None,
-                    "valid_until_date": None,
-                    "proposal_data": proposal_data,
-                }
+                {**_project_entry(views, project), "proposal_data": proposal_data},
             ],
         }
     ]

@@ -14,8 +14,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from gateway.sandbox.opensolar_routes import Caller, OpenSolarDialect, _json_body, _owned, _page, _positive, _views
-from gateway.sandbox.pipeline import HttpError, endpoint, json_response, sandbox_state
+from gateway.sandbox.opensolar_dialect import (
+    Caller,
+    json_body,
+    opensolar_route,
+    owned,
+    page_of,
+    positive_param,
+    views_of,
+)
+from gateway.sandbox.pipeline import HttpError, json_response, sandbox_state
 from gateway.sandbox.team import Stage, WorkflowDef
 from gateway.sandbox.team_views import event_data, role_view, workflow_view
 
@@ -25,18 +33,18 @@ ROLE_ORDERINGS = {"id", "-id", "is_admin", "-is_admin"}
 
 
 async def roles_list(request: Request, caller: Caller) -> Response:
-    views = _views(request)
+    views = views_of(request)
     roles = [views.data.roles[rid] for rid in caller.org.role_ids]
     ordering = request.query_params.get("ordering", "")
     if ordering in ROLE_ORDERINGS:
         field = ordering.lstrip("-")
         roles.sort(key=lambda r: (getattr(r, field), r.id), reverse=ordering.startswith("-"))
-    return json_response([role_view(views, r) for r in _page(request, roles)])
+    return json_response([role_view(views, r) for r in page_of(request, roles)])
 
 
 async def role_detail(request: Request, caller: Caller) -> Response:
-    views = _views(request)
-    return json_response(role_view(views, _owned(views.data.roles, request, "role_id", caller)))
+    views = views_of(request)
+    return json_response(role_view(views, owned(views.data.roles, request, "role_id", caller)))
 
 
 def _flag(request: Request, name: str) -> bool | None:
@@ -45,13 +53,13 @@ def _flag(request: Request, name: str) -> bool | None:
 
 
 async def workflows_list(request: Request, caller: Caller) -> Response:
-    views = _views(request)
+    views = views_of(request)
     flows = [views.data.workflows[wid] for wid in caller.org.workflow_ids]
     for name in ("is_default", "is_archived"):
         wanted = _flag(request, name)
         if wanted is not None:
             flows = [f for f in flows if getattr(f, name) == wanted]
-    return json_response([workflow_view(views, f) for f in _page(request, flows)])
+    return json_response([workflow_view(views, f) for f in page_of(request, flows)])
 
 
 def _stages(payload: Any, first_id: int) -> tuple[Stage, ...]:
@@ -73,7 +81,7 @@ def _stages(payload: Any, first_id: int) -> tuple[Stage, ...]:
 
 
 async def workflow_create(request: Request, caller: Caller) -> Response:
-    payload = await _json_body(request)
+    payload = await json_body(request)
     data = sandbox_state(request).data
     if not isinstance(payload, dict) or not isinstance(payload.get("title"), str) or not payload["title"]:
         raise HttpError(400, "This field is required.", field="title")
@@ -81,12 +89,12 @@ async def workflow_create(request: Request, caller: Caller) -> Response:
     flow = WorkflowDef(workflow_id, caller.org.id, payload["title"], _stages(payload, workflow_id * 10))
     data.workflows[flow.id] = flow
     caller.org.workflow_ids.append(flow.id)
-    return json_response(workflow_view(_views(request), flow), status=201)
+    return json_response(workflow_view(views_of(request), flow), status=201)
 
 
 async def workflow_detail(request: Request, caller: Caller) -> Response:
     data = sandbox_state(request).data
-    flow = _owned(data.workflows, request, "workflow_id", caller)
+    flow = owned(data.workflows, request, "workflow_id", caller)
     if request.method == "DELETE":
         if any(p.workflow_id == flow.id for p in data.projects.values()):
             raise HttpError(400, "This workflow still has projects.", field="non_field_errors")
@@ -94,13 +102,13 @@ async def workflow_detail(request: Request, caller: Caller) -> Response:
         caller.org.workflow_ids.remove(flow.id)
         return Response(status_code=204)
     if request.method == "PUT":  # replaces the whole entity
-        payload = await _json_body(request)
+        payload = await json_body(request)
         if not isinstance(payload, dict) or not isinstance(payload.get("title"), str) or not payload["title"]:
             raise HttpError(400, "This field is required.", field="title")
         flow.title = payload["title"]
         flow.stages = _stages(payload, flow.id * 10)
         flow.is_archived = bool(payload.get("is_archived", False))
-    return json_response(workflow_view(_views(request), flow))
+    return json_response(workflow_view(views_of(request), flow))
 
 
 async def event_detail(request: Request, caller: Caller) -> Response:
@@ -110,7 +118,7 @@ async def event_detail(request: Request, caller: Caller) -> Response:
         project = data.projects[project_id]
         for event in project.events:
             if event["id"] == wanted:
-                views = _views(request)
+                views = views_of(request)
                 return json_response(
                     {**event_data(views, project, event), "project": views.url(project.org_id, "projects", project.id)}
                 )
@@ -118,7 +126,7 @@ async def event_detail(request: Request, caller: Caller) -> Response:
 
 
 async def webhook_logs(request: Request, caller: Caller) -> Response:
-    views = _views(request)
+    views = views_of(request)
     rows = [
         {
             "id": hook_id * 10 + n,
@@ -141,14 +149,14 @@ async def webhook_logs(request: Request, caller: Caller) -> Response:
     ]
     if (search := request.query_params.get("search")) is not None:
         rows = [r for r in rows if search.lower() in f"{r['model_name']} {r['event_name']} {r['notes']}".lower()]
-    page = _positive(request, "page", 1)
-    if page > 1 and not _page(request, rows):
+    page = positive_param(request, "page", 1)
+    if page > 1 and not page_of(request, rows):
         raise HttpError(500, "Internal Server Error")  # documented: an empty page is a 500
-    return json_response(_page(request, rows))
+    return json_response(page_of(request, rows))
 
 
 async def webhook_queue(request: Request, caller: Caller) -> Response:
-    views = _views(request)
+    views = views_of(request)
     rows = [
         {
             "id": hook_id,
@@ -165,7 +173,7 @@ async def webhook_queue(request: Request, caller: Caller) -> Response:
         }
         for hook_id in caller.org.webhook_ids[:1]
     ]
-    return json_response(_page(request, rows))
+    return json_response(page_of(request, rows))
 
 
 # A tiny but well-formed baseline JPEG (SOI ... EOI); its pixels do not matter to anyone.
@@ -179,7 +187,7 @@ JPEG = bytes.fromhex(
 
 async def system_image(request: Request, caller: Caller) -> Response:
     data = sandbox_state(request).data
-    project = _owned(data.projects, request, "project_id", caller)
+    project = owned(data.projects, request, "project_id", caller)
     uuid = request.path_params["uuid"].upper()
     if all(data.systems[sid].uuid != uuid for sid in project.system_ids):
         raise HttpError(404, "Not found.")
@@ -195,21 +203,16 @@ async def stored_image(request: Request) -> Response:
 
 
 def team_routes() -> list[Route]:
-    dialect = OpenSolarDialect()
     org = "/api/orgs/{org_id:int}"
-
-    def route(path: str, name: str, handler: Any, methods: tuple[str, ...] = ("GET",)) -> Route:
-        return Route(path, endpoint(f"opensolar.{name}", dialect, handler), methods=list(methods), name=name)
-
     return [
-        route(f"{org}/roles/", "roles", roles_list),
-        route(f"{org}/roles/{{role_id:int}}/", "role", role_detail),
-        route(f"{org}/workflows/", "workflows", workflows_list),
-        route(f"{org}/workflows/", "workflow_create", workflow_create, ("POST",)),
-        route(f"{org}/workflows/{{workflow_id:int}}/", "workflow", workflow_detail, ("GET", "PUT", "DELETE")),
-        route(f"{org}/events/{{event_id:int}}/", "event", event_detail),
-        route(f"{org}/webhook_process_logs/", "webhook_logs", webhook_logs),
-        route(f"{org}/webhook_queue_models/", "webhook_queue", webhook_queue),
-        route(f"{org}/projects/{{project_id:int}}/systems/{{uuid}}/image/", "system_image", system_image),
+        opensolar_route(f"{org}/roles/", "roles", roles_list),
+        opensolar_route(f"{org}/roles/{{role_id:int}}/", "role", role_detail),
+        opensolar_route(f"{org}/workflows/", "workflows", workflows_list),
+        opensolar_route(f"{org}/workflows/", "workflow_create", workflow_create, ("POST",)),
+        opensolar_route(f"{org}/workflows/{{workflow_id:int}}/", "workflow", workflow_detail, ("GET", "PUT", "DELETE")),
+        opensolar_route(f"{org}/events/{{event_id:int}}/", "event", event_detail),
+        opensolar_route(f"{org}/webhook_process_logs/", "webhook_logs", webhook_logs),
+        opensolar_route(f"{org}/webhook_queue_models/", "webhook_queue", webhook_queue),
+        opensolar_route(f"{org}/projects/{{project_id:int}}/systems/{{uuid}}/image/", "system_image", system_image),
         Route("/_sandbox/storage/{name}", stored_image, methods=["GET"]),
     ]

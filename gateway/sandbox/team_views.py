@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from gateway.sandbox.team import FILE_TAGS, Role, WorkflowDef
 
 if TYPE_CHECKING:
-    from gateway.sandbox.data import PrivateFile, Project
     from gateway.sandbox.opensolar_views import Views
+    from gateway.sandbox.records import PrivateFile, Project
 
 __all__ = [
     "ASSIGNED_ROLES",

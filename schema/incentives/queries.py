@@ -11,14 +11,9 @@ import strawberry
 from gateway.errors import BadRequestError
 from gateway.upstream.arcadia.client import IncentiveSearch
 from schema.context import parse_id
-from schema.incentives.types import (
-    Applicability,
-    ApplicabilityInput,
-    CustomerClass,
-    Incentive,
-    IncentiveType,
-    known,
-)
+from schema.incentives.applicability import Applicability, ApplicabilityInput
+from schema.incentives.enums import CustomerClass, IncentiveType, known
+from schema.incentives.types import Incentive
 from schema.info import Info
 from schema.loaders import IncentivePageKey
 from schema.pagination import Edge, PageInfo, encode_cursor, window

@@ -22,11 +22,14 @@ from gateway.errors import GatewayError
 from gateway.upstream.arcadia.client import IncentiveSearch
 from gateway.upstream.arcadia.models import IncentiveRecord
 from gateway.upstream.opensolar.models import ProjectRecord, SystemRecord, id_from_url
+from schema.incentives.applicability import Applicability
 from schema.incentives.eligibility import Outcome, evaluate
+from schema.incentives.enums import Eligibility
 from schema.incentives.estimate import Estimate, Terms, estimate
+from schema.incentives.estimate_types import IncentiveEstimate, numeric_inputs
 from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, UsedInput, derive_inputs, keys_referenced
 from schema.incentives.totals import Scored, totals
-from schema.incentives.types import Applicability, Eligibility, Incentive, IncentiveEstimate, numeric_inputs
+from schema.incentives.types import Incentive
 from schema.info import Info
 from schema.loaders import SystemDetailsKey
 from schema.opensolar.design_types import decode_once

@@ -16,7 +16,7 @@ from schema.info import Info
 from schema.loaders import PageKey
 from schema.opensolar.people import Role, TeamAssignment
 
-__all__ = ["ORG_WORKFLOWS_PAGE", "assignment", "org_workflows", "people_of", "stage_of"]
+__all__ = ["ORG_WORKFLOWS_PAGE", "assignment", "linked", "linked_id", "org_workflows", "people_of", "stage_of"]
 
 ORG_WORKFLOWS_PAGE = 100  # one page holds every workflow of an org in practice
 
@@ -60,3 +60,9 @@ async def stage_of(
 def linked_id(url: str | None) -> str | None:
     found = id_from_url(url)
     return str(found) if found is not None else None
+
+
+def linked(url: str | None) -> strawberry.ID | None:
+    """The id at the end of an OpenSolar hyperlink, as a GraphQL ID."""
+    found = linked_id(url)
+    return strawberry.ID(found) if found is not None else None

@@ -30,7 +30,17 @@ from schema.scalars import JSON, json_value
 if TYPE_CHECKING:
     from schema.opensolar.projects import Project
 
-__all__ = ["Adder", "Component", "ModuleGroup", "System", "SystemDetails", "SystemIncentive"]
+__all__ = ["Adder", "Component", "ModuleGroup", "System", "SystemDetails", "SystemIncentive", "detail_parts"]
+
+MAX_PARTS = 20
+
+
+def detail_parts(values: list[str] | None, name: str) -> tuple[str, ...]:
+    """The includeParts/excludeParts argument of systemDetails, checked and sorted (one cache key per set)."""
+    parts = tuple(sorted({v.strip() for v in values or [] if v.strip()}))
+    if len(parts) > MAX_PARTS or any(not p.replace("_", "").isalnum() for p in parts):
+        raise BadRequestError(f"'{name}' takes up to {MAX_PARTS} part names such as 'mcs'.", argument=name)
+    return parts
 
 
 @strawberry.type(description="Where to fetch a system's image from this gateway.")

@@ -11,7 +11,7 @@ from graphql import (
 )
 
 from schema import build_schema
-from schema.descriptions import COSTS, DESCRIPTIONS
+from schema.descriptions import AREAS, COSTS, DESCRIPTIONS
 
 
 def _parts(name: str, gql_type: GraphQLNamedType) -> list[tuple[str, object]]:
@@ -45,7 +45,17 @@ def test_every_part_of_the_schema_has_a_description() -> None:
 
 def test_the_catalogue_names_only_parts_that_exist() -> None:
     stale = sorted((set(DESCRIPTIONS) | set(COSTS)) - set(_schema_parts()))
-    assert not stale, f"schema/descriptions.py describes parts the schema no longer has: {stale}"
+    assert not stale, f"schema/descriptions/ describes parts the schema no longer has: {stale}"
+
+
+def test_each_part_is_described_in_one_area_only() -> None:
+    seen: dict[str, str] = {}
+    twice = []
+    for area, catalogue in AREAS.items():
+        twice += [f"{key} ({seen[key]}, {area})" for key in catalogue if key in seen]
+        seen.update(dict.fromkeys(catalogue, area))
+    assert not twice, f"described in two areas, the later one silently wins: {twice}"
+    assert len(DESCRIPTIONS) == sum(len(catalogue) for catalogue in AREAS.values())
 
 
 def test_descriptions_say_what_a_field_costs_and_needs() -> None:
