@@ -14,6 +14,7 @@ from gateway.errors import GatewayError
 from schema import plain_resolvers
 from schema.cacheability import Cacheability
 from schema.context import Context
+from schema.core_types import core_types
 from schema.descriptions import describe
 from schema.documents import ValidatedDocuments, validated_documents
 from schema.error_extensions import ErrorCodes, StaleReads, coded_error
@@ -97,8 +98,9 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             enable_experimental_incremental_execution=True,
         ),
     )
-    describe(schema._schema)  # fill in what the types' modules leave undescribed (schema/descriptions/)
-    note_cursors(schema._schema)  # what a cursor survives, on every connection field (schema/pagination.py)
+    types = core_types(schema)  # the graphql-core types, through public API (see schema/core_types.py)
+    describe(types)  # fill in what the types' modules leave undescribed (schema/descriptions/)
+    note_cursors(types)  # what a cursor survives, on every connection field (schema/pagination.py)
     # plain resolvers skip Strawberry's per-field wrapper (see schema/plain_resolvers.py)
-    plain_resolvers.install(schema)
+    plain_resolvers.install(types)
     return schema

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from gateway.cache.trace import read_trace
+from gateway.cache import read_trace
 from schema.incremental import initial_of
 
 __all__ = ["Cacheability"]

@@ -12,10 +12,10 @@ The cache is per schema (so per app), bounded by entries and by text size, least
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
+from cachetools import LRUCache
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
 
@@ -31,26 +31,18 @@ class ValidatedDocuments:
     """Query text -> the parsed document that passed validation under this schema's rules."""
 
     def __init__(self, max_entries: int = 256, max_text_chars: int = 64 * 1024) -> None:
-        self.max_entries = max_entries
         self.max_text_chars = max_text_chars
-        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._documents: LRUCache[str, DocumentNode] = LRUCache(maxsize=max_entries)
 
     def __len__(self) -> int:
         return len(self._documents)
 
     def get(self, text: str) -> DocumentNode | None:
-        document = self._documents.get(text)
-        if document is not None:
-            self._documents.move_to_end(text)
-        return document
+        return self._documents.get(text)  # a hit becomes the most recently used
 
     def remember(self, text: str, document: DocumentNode) -> None:
-        if len(text) > self.max_text_chars:
-            return
-        self._documents[text] = document
-        self._documents.move_to_end(text)
-        while len(self._documents) > self.max_entries:
-            self._documents.popitem(last=False)
+        if len(text) <= self.max_text_chars:
+            self._documents[text] = document  # past max_entries, the least recently used leaves
 
 
 def validated_documents(documents: ValidatedDocuments) -> Callable[[], SchemaExtension]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import strawberry
-from graphql import GraphQLNamedType, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 
 from gateway.errors import BadRequestError
 
@@ -142,10 +142,11 @@ def _is_connection(named: GraphQLNamedType) -> bool:
     return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection")
 
 
-def note_cursors(schema: GraphQLSchema) -> int:
-    """Append ``CURSORS`` to the description of every field that returns a connection; returns how many."""
+def note_cursors(types: Mapping[str, GraphQLNamedType]) -> int:
+    """Append ``CURSORS`` to the description of every field of a schema's ``types`` that returns a connection;
+    returns how many."""
     noted = 0
-    for graphql_type in schema.type_map.values():
+    for graphql_type in types.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
         for field in graphql_type.fields.values():

@@ -4,7 +4,8 @@ Strawberry wraps every resolver it did not write itself: an ``Info`` object, arg
 and a chain of field-extension partials, around 10 µs per field. A portfolio response resolves
 ~1,200 such fields that only read an attribute (an id, a value the upstream record holds), so the
 wrapper was a fifth of the request's CPU. After the schema is built, ``install`` hands those fields'
-functions to graphql-core as they are, when nothing the wrapper does can matter:
+functions to graphql-core as they are, when nothing the wrapper does can matter (Strawberry has no
+public hook to do it while the schema is built: see ``schema/core_types.py``):
 
 - the resolver is synchronous, takes no GraphQL arguments, and the field has no field extensions
   and no permission classes;
@@ -17,11 +18,10 @@ Errors, nulls, scalar serialisation and schema-extension middleware are graphql-
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLNamedType, GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -60,11 +60,11 @@ def _direct_resolver(field: StrawberryField) -> Callable[..., Any] | None:
     return None
 
 
-def install(schema: strawberry.Schema) -> int:
-    """Give graphql-core the plain resolvers of ``schema``; returns how many fields now skip the wrapper."""
+def install(types: Mapping[str, GraphQLNamedType]) -> int:
+    """Give graphql-core the plain resolvers of a schema's ``types``; returns how many fields now skip the wrapper."""
     installed = 0
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+    for graphql_type in types.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
             continue
         for graphql_field in graphql_type.fields.values():
             definition = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)

@@ -39,6 +39,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.query_depth_limiter import create_validator
 
+from gateway.settings import Settings
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
 
 __all__ = ["Limits", "limit_extensions", "operation_cost"]
@@ -75,14 +76,21 @@ MAX_IDS = MAX_FIRST
 INLINE_LIST_ITEMS = 10
 
 
+def _default(name: str) -> Any:
+    """The setting's default: one copy of each limit, in ``gateway/settings.py`` (with its reasoning)."""
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_tokens: int = 2000  # graphql-armor 1000, Apollo Router 15,000: our largest operation is ~150
-    max_depth: int = 12  # Strawberry docs 10, armor 6; the stitched incentives nest to depth 9
-    max_aliases: int = 30  # Apollo Router's example 30 (armor 15)
-    max_root_fields: int = 20  # Apollo Router's example 20
-    max_cost: int = 5000  # graphql-armor's maxCost; a 50-project portfolio costs ~260 upstream calls
-    introspection: bool = False  # off in production (OWASP, Apollo Router default)
+    """The document limits one schema enforces; defaults are the settings' (``GATEWAY_MAX_*``)."""
+
+    max_tokens: int = _default("max_tokens")
+    max_depth: int = _default("max_depth")
+    max_aliases: int = _default("max_aliases")
+    max_root_fields: int = _default("max_root_fields")
+    max_cost: int = _default("max_cost")
+    introspection: bool = False  # off unless asked for (GATEWAY_INTROSPECTION; on in the sandbox by default)
 
 
 def _named(type_: Any) -> tuple[Any, bool]:

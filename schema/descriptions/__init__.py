@@ -15,7 +15,15 @@ the schema in.
 
 from __future__ import annotations
 
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
+from collections.abc import Mapping
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+)
 
 from schema.descriptions import incentives, projects, roots, systems
 from schema.descriptions.costs import COSTS
@@ -60,9 +68,9 @@ def _fill(owner: object, key: str, generic: str | None = None) -> None:
         owner.description = text  # type: ignore[attr-defined]
 
 
-def describe(schema: GraphQLSchema) -> None:
-    """Give every undescribed part of ``schema`` its catalogue description (in place)."""
-    for name, gql_type in schema.type_map.items():
+def describe(types: Mapping[str, GraphQLNamedType]) -> None:
+    """Give every undescribed part of ``types`` (a schema's, by name) its catalogue description, in place."""
+    for name, gql_type in types.items():
         if name.startswith("__"):
             continue
         wrapper = _connection_description(name)

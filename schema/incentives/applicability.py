@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import strawberry
 
 from gateway.upstream.arcadia.models import ApplicabilityRecord, ChoiceRecord, PropertyKeyRecord
 
 __all__ = ["Applicability", "ApplicabilityInput", "Choice", "PropertyKey"]
+
+
+def _same_named(cls: type[Any], record: object, **given: Any) -> dict[str, Any]:
+    """``cls``'s fields, each read from the same-named attribute of the Arcadia record (``given`` wins)."""
+    return {item.name: getattr(record, item.name) for item in dataclasses.fields(cls) if item.name not in given} | given
 
 
 @strawberry.input(description='One applicability input, e.g. {key: "tilt", value: "25"}.')
@@ -24,12 +32,7 @@ class Choice:
 
     @classmethod
     def of(cls, record: ChoiceRecord) -> Choice:
-        return cls(
-            display_value=record.display_value,
-            value=record.value,
-            data_value=record.data_value,
-            likelihood=record.likelihood,
-        )
+        return cls(**_same_named(cls, record))
 
 
 @strawberry.type(description="A property key (the quantity an incentive's rate multiplies, or a cost basis).")
@@ -48,17 +51,7 @@ class PropertyKey:
     def of(cls, record: PropertyKeyRecord | None) -> PropertyKey | None:
         if record is None or record.key_name is None:
             return None  # Arcadia sends {"keyName": null} for "no key"
-        return cls(
-            key_name=record.key_name,
-            display_name=record.display_name,
-            description=record.description,
-            family=record.family,
-            keyspace=record.keyspace,
-            data_type=record.data_type,
-            quantity_unit=record.quantity_unit,
-            formula_detail=record.formula_detail,
-            privacy=record.privacy,
-        )
+        return cls(**_same_named(cls, record))
 
 
 @strawberry.type(description="A condition a customer must meet; range, required value, choice or formula.")
@@ -76,18 +69,8 @@ class Applicability:
 
     @classmethod
     def of(cls, record: ApplicabilityRecord) -> Applicability:
-        return cls(
-            applicability_key=record.applicability_key,
-            display_name=record.display_name,
-            description=record.description,
-            required_value=record.required_value,
-            min_value=record.min_value,
-            max_value=record.max_value,
-            operator=record.operator,
-            quantity_key=record.quantity_key,
-            quantity_unit=record.quantity_unit,
-            choices=[Choice.of(c) for c in record.choices] if record.choices is not None else None,
-        )
+        choices = [Choice.of(c) for c in record.choices] if record.choices is not None else None
+        return cls(**_same_named(cls, record, choices=choices))
 
     @classmethod
     def many(cls, records: list[ApplicabilityRecord] | None) -> list[Applicability]:

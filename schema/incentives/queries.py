@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from datetime import date
 from enum import Enum
+from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import BadRequestError
 from gateway.upstream.arcadia.client import IncentiveSearch
@@ -25,6 +29,9 @@ MAX_VALUE_CHARS = 256
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{0,63}$")  # the seed's own keys may start with a digit
 
 
+# The names of gateway.upstream.arcadia.client.IncentiveSearch, the one definition, repeated on purpose
+# with GraphQL's enums and default (the gateway layer holds no GraphQL): wire_search converts by name and
+# tests/unit/incentives/test_search_inputs.py holds the two lists equal.
 @strawberry.input(description='The parameters of Arcadia\'s "Get a List of Incentives".')
 class IncentiveSearchInput:
     project_type: str | None = "solarPv"
@@ -44,21 +51,7 @@ class IncentiveSearchInput:
     is_exhausted: bool | None = None
 
     def search(self) -> IncentiveSearch:
-        return IncentiveSearch(
-            project_type=self.project_type,
-            incentive_type=_value(known(self.incentive_type, "incentiveType")),
-            default_incentives=self.default_incentives,
-            customer_classes=tuple(_value(known(c, "customerClasses")) or "" for c in self.customer_classes or ()),
-            country_code=self.country_code,
-            lse_id=self.lse_id,
-            state=self.state,
-            zip_code=self.zip_code,
-            address_string=self.address_string,
-            effective_on=self.effective_on,
-            from_date=self.from_date,
-            to_date=self.to_date,
-            is_exhausted=self.is_exhausted,
-        )
+        return wire_search(self)
 
 
 @strawberry.input(description='The parameters of Arcadia\'s "Get Incentive Applicabilities".')
@@ -75,22 +68,30 @@ class ApplicabilitySearchInput:
     is_exhausted: bool | None = None
 
     def search(self) -> IncentiveSearch:
-        return IncentiveSearch(
-            project_type=self.project_type,
-            incentive_type=_value(known(self.incentive_type, "incentiveType")),
-            customer_classes=tuple(_value(known(c, "customerClasses")) or "" for c in self.customer_classes or ()),
-            country_code=self.country,
-            lse_id=self.lse_id,
-            state=self.state,
-            zip_code=self.zip_code,
-            address_string=self.address_string,
-            effective_on=self.effective_on,
-            is_exhausted=self.is_exhausted,
-        )
+        return wire_search(self, renamed={"country": "country_code"})
 
 
-def _value(member: Enum | None) -> str | None:
-    return str(member.value) if member is not None else None
+def wire_search(search_input: Any, renamed: Mapping[str, str] | None = None) -> IncentiveSearch:
+    """The ``IncentiveSearch`` a GraphQL search input stands for, field by field by name.
+
+    Each input field fills the ``IncentiveSearch`` field of the same name (``renamed`` maps the others);
+    an enum goes by its value and is refused when UNKNOWN, a list becomes a tuple, null is left out.
+    """
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(search_input):
+        value = getattr(search_input, item.name)
+        if value is not None:
+            values[(renamed or {}).get(item.name, item.name)] = _wire_value(value, to_camel_case(item.name))
+    return IncentiveSearch(**values)
+
+
+def _wire_value(value: Any, argument: str) -> Any:
+    if isinstance(value, list):
+        return tuple(_wire_value(item, argument) for item in value)
+    if isinstance(value, Enum):
+        known(value, argument)  # raises BAD_REQUEST for UNKNOWN
+        return str(value.value)
+    return value
 
 
 def input_map(inputs: list[ApplicabilityInput] | None) -> dict[str, str]:

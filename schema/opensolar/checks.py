@@ -11,9 +11,14 @@ import strawberry
 from gateway.errors import BadRequestError
 from schema.context import parse_id
 
-__all__ = ["given", "id_list", "in_range", "optional_id", "text"]
+__all__ = ["described", "given", "id_list", "in_range", "optional_id", "text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def described(description: str) -> Any:
+    """An optional input field: left out (UNSET) unless given, so an update sends only what was given."""
+    return strawberry.field(default=strawberry.UNSET, description=description)
 
 
 def given(value: Any) -> bool:

@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import BadRequestError
-from schema.opensolar.checks import given, text
+from schema.opensolar.checks import described, given, text
 from schema.opensolar.contacts import Gender
 
 __all__ = ["ContactInput", "contact_body"]
@@ -28,30 +29,21 @@ MAX_EMAIL_CHARS = 254  # RFC 5321's path limit
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _described(description: str) -> Any:
-    return strawberry.field(default=strawberry.UNSET, description=description)
-
-
 @strawberry.input(
     description="A contact's fields. On update only the fields given are sent (OpenSolar's PUT keeps the "
     "rest); null clears a field. Lengths are in characters."
 )
 class ContactInput:
-    first_name: str | None = _described("First name (at most 100).")
-    family_name: str | None = _described("Family name (at most 100).")
-    email: str | None = _described("Email address (at most 254).")
-    phone: str | None = _described("Phone number, as free text (at most 50).")
-    date_of_birth: dt.date | None = _described("Date of birth (YYYY-MM-DD).")
-    gender: Gender | None = _described("Gender: UNSET (0), FEMALE (1) or MALE (2), as OpenSolar codes it.")
-    passport_number: str | None = _described("Passport number (at most 100).")
-    licence_number: str | None = _described("Driving licence number (at most 100).")
-    custom_contact_info_1: str | None = _described("Custom contact info 1 (at most 255).")
-    custom_contact_info_2: str | None = _described("Custom contact info 2 (at most 255).")
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    first_name: str | None = described("First name (at most 100).")
+    family_name: str | None = described("Family name (at most 100).")
+    email: str | None = described("Email address (at most 254).")
+    phone: str | None = described("Phone number, as free text (at most 50).")
+    date_of_birth: dt.date | None = described("Date of birth (YYYY-MM-DD).")
+    gender: Gender | None = described("Gender: UNSET (0), FEMALE (1) or MALE (2), as OpenSolar codes it.")
+    passport_number: str | None = described("Passport number (at most 100).")
+    licence_number: str | None = described("Driving licence number (at most 100).")
+    custom_contact_info_1: str | None = described("Custom contact info 1 (at most 255).")
+    custom_contact_info_2: str | None = described("Custom contact info 2 (at most 255).")
 
 
 def contact_body(contact: ContactInput, prefix: str = "input", *, required: bool = False) -> dict[str, Any]:
@@ -60,7 +52,7 @@ def contact_body(contact: ContactInput, prefix: str = "input", *, required: bool
     for name, limit in TEXT_FIELDS.items():
         value = getattr(contact, name)
         if given(value):
-            body[name] = text(value, f"{prefix}.{_camel(name)}", limit)
+            body[name] = text(value, f"{prefix}.{to_camel_case(name)}", limit)
     if given(contact.email):
         email = text(contact.email, f"{prefix}.email", MAX_EMAIL_CHARS)
         if email and not _EMAIL.match(email):

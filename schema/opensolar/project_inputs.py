@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import BadRequestError
-from schema.opensolar.checks import given, id_list, in_range, text
+from schema.opensolar.checks import described, given, id_list, in_range, text
 from schema.opensolar.contact_inputs import ContactInput, contact_body
 
 __all__ = ["ProjectCreateInput", "ProjectPatch", "project_body"]
@@ -49,44 +50,40 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def _described(description: str) -> Any:
-    return strawberry.field(default=strawberry.UNSET, description=description)
-
-
 @strawberry.input(
     description="Changes to a project (PATCH): only the fields given are sent; null clears a field. "
     "Lengths are in characters."
 )
 class ProjectPatch:
-    title: str | None = _described("The project's title (at most 200).")
-    address: str | None = _described("Street address (at most 255).")
-    locality: str | None = _described("City or suburb (at most 100).")
-    state: str | None = _described("State or region, e.g. 'CA' (at most 100).")
-    zip: str | None = _described("Postal code (at most 20).")
-    county: str | None = _described("County (at most 100).")
-    country_iso2: str | None = _described("Country as an ISO 3166-1 alpha-2 code, e.g. 'US'.")
-    lat: float | None = _described("Latitude in decimal degrees (WGS84), -90 to 90.")
-    lon: float | None = _described("Longitude in decimal degrees (WGS84), -180 to 180.")
-    is_residential: bool | None = _described("Residential (true) or commercial (false).")
-    business_name: str | None = _described("Business name for commercial projects (at most 255).")
-    lead_source: str | None = _described("Where the lead came from (at most 255).")
-    notes: str | None = _described("Internal notes (at most 10,000).")
-    site_notes: str | None = _described("Site notes (at most 10,000).")
-    priority: int | None = _described("Priority: 1 low, 2 medium, 3 high.")
-    number_of_phases: int | None = _described("Electrical phases at the site: 1 to 3.")
-    number_of_storeys: int | None = _described("Storeys of the building: 1 to 200.")
-    installation_date: dt.date | None = _described("Installation date (YYYY-MM-DD).")
-    contract_date: dt.date | None = _described("Contract date (YYYY-MM-DD).")
-    language: str | None = _described("Proposal language code, e.g. 'en' (at most 10).")
-    custom_project_info_1: str | None = _described("Custom project info 1 (at most 255).")
-    custom_project_info_2: str | None = _described("Custom project info 2 (at most 255).")
-    custom_project_info_3: str | None = _described("Custom project info 3 (at most 255).")
-    custom_project_info_4: str | None = _described("Custom project info 4 (at most 255).")
-    custom_project_info_5: str | None = _described("Custom project info 5 (at most 255).")
-    serial_numbers_panels: str | None = _described("Panel serial numbers, as free text (at most 10,000).")
-    serial_numbers_inverters: str | None = _described("Inverter serial numbers, as free text (at most 10,000).")
-    serial_numbers_batteries: str | None = _described("Battery serial numbers, as free text (at most 10,000).")
-    contact_ids: list[strawberry.ID] | None = _described(
+    title: str | None = described("The project's title (at most 200).")
+    address: str | None = described("Street address (at most 255).")
+    locality: str | None = described("City or suburb (at most 100).")
+    state: str | None = described("State or region, e.g. 'CA' (at most 100).")
+    zip: str | None = described("Postal code (at most 20).")
+    county: str | None = described("County (at most 100).")
+    country_iso2: str | None = described("Country as an ISO 3166-1 alpha-2 code, e.g. 'US'.")
+    lat: float | None = described("Latitude in decimal degrees (WGS84), -90 to 90.")
+    lon: float | None = described("Longitude in decimal degrees (WGS84), -180 to 180.")
+    is_residential: bool | None = described("Residential (true) or commercial (false).")
+    business_name: str | None = described("Business name for commercial projects (at most 255).")
+    lead_source: str | None = described("Where the lead came from (at most 255).")
+    notes: str | None = described("Internal notes (at most 10,000).")
+    site_notes: str | None = described("Site notes (at most 10,000).")
+    priority: int | None = described("Priority: 1 low, 2 medium, 3 high.")
+    number_of_phases: int | None = described("Electrical phases at the site: 1 to 3.")
+    number_of_storeys: int | None = described("Storeys of the building: 1 to 200.")
+    installation_date: dt.date | None = described("Installation date (YYYY-MM-DD).")
+    contract_date: dt.date | None = described("Contract date (YYYY-MM-DD).")
+    language: str | None = described("Proposal language code, e.g. 'en' (at most 10).")
+    custom_project_info_1: str | None = described("Custom project info 1 (at most 255).")
+    custom_project_info_2: str | None = described("Custom project info 2 (at most 255).")
+    custom_project_info_3: str | None = described("Custom project info 3 (at most 255).")
+    custom_project_info_4: str | None = described("Custom project info 4 (at most 255).")
+    custom_project_info_5: str | None = described("Custom project info 5 (at most 255).")
+    serial_numbers_panels: str | None = described("Panel serial numbers, as free text (at most 10,000).")
+    serial_numbers_inverters: str | None = described("Inverter serial numbers, as free text (at most 10,000).")
+    serial_numbers_batteries: str | None = described("Battery serial numbers, as free text (at most 10,000).")
+    contact_ids: list[strawberry.ID] | None = described(
         f"Replaces the project's contacts with these existing contacts (at most {MAX_CONTACTS})."
     )
 
@@ -113,18 +110,13 @@ def _checked(name: str, value: Any, argument: str) -> Any:
     return value
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def project_body(given_input: ProjectPatch, link: Callable[[str, int], str]) -> dict[str, Any]:
     """The upstream body of a checked project input; ``link(kind, id)`` builds a relation's URL."""
     body: dict[str, Any] = {}
     for name in (*TEXT_FIELDS, *RANGES, "country_iso2", "is_residential", "installation_date", "contract_date"):
         value = getattr(given_input, name)
         if given(value):
-            body[name] = _checked(name, value, f"input.{_camel(name)}")
+            body[name] = _checked(name, value, f"input.{to_camel_case(name)}")
     if given(given_input.contact_ids):
         ids = id_list(given_input.contact_ids, "input.contactIds", MAX_CONTACTS, "Contact")
         body["contacts"] = [link("contacts", cid) for cid in ids]

@@ -7,15 +7,19 @@ import gc
 from typing import Any
 
 import pytest
+import strawberry
 import strawberry.schema.schema as strawberry_schema
-from graphql import GraphQLObjectType
+from graphql import GraphQLObjectType, parse
+from strawberry.schema.config import StrawberryConfig
 
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
 from gateway.headers import pick
 from gateway.http.auth import Authenticator, Principal, PrincipalKind, hash_api_key
 from gateway.http.rejection import Rejection
 from gateway.observability import RequestIds
-from schema import build_schema
+from schema import Query, build_schema
+from schema.core_types import core_types
+from schema.documents import ValidatedDocuments
 from schema.query_limits import Limits
 
 SERVER_TOKEN = "server-token"
@@ -131,6 +135,29 @@ def test_plain_resolvers_are_handed_to_graphql_core() -> None:
     assert title is not None and title.__qualname__.startswith("record_field")  # (root, info), marked @direct
     assert identity is not None and identity.__qualname__.startswith("_parent_only")  # def id(self)
     assert incentives is not None and incentives.__qualname__.startswith("GraphQLCoreConverter")  # async, args
+
+
+def test_the_types_edited_after_the_build_are_the_ones_graphql_core_executes() -> None:
+    schema = build_schema(Limits())
+    types = core_types(schema)
+    executed = {name: t for name, t in schema._schema.type_map.items() if not name.startswith("__")}
+    assert types.keys() == executed.keys() and all(types[name] is executed[name] for name in types)
+    sorted_schema = strawberry.Schema(query=Query, config=StrawberryConfig(sort_schema=True))
+    with pytest.raises(ValueError, match="sort_schema"):
+        core_types(sorted_schema)  # its executed types are copies: edits would be lost
+
+
+def test_validated_documents_are_bounded_by_entries_and_text_size() -> None:
+    documents = ValidatedDocuments(max_entries=2, max_text_chars=10)
+    one, two, three = (parse("{ a }"), parse("{ b }"), parse("{ c }"))
+    documents.remember("x" * 10, one)  # at the text limit: kept
+    documents.remember("y" * 11, two)  # one past: never stored
+    assert documents.get("x" * 10) is one and documents.get("y" * 11) is None and len(documents) == 1
+    documents.remember("b", two)
+    assert documents.get("x" * 10) is one  # used: now the most recent
+    documents.remember("c", three)  # a third entry: the least recently used ("b") leaves
+    assert len(documents) == 2 and documents.get("b") is None
+    assert documents.get("x" * 10) is one and documents.get("c") is three
 
 
 def test_gc_tuning_lasts_as_long_as_the_app() -> None:

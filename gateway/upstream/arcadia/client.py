@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -42,7 +42,14 @@ _UPSTREAM_CODE = re.compile(r"^[A-Za-z][A-Za-z_]{0,39}$")  # Arcadia's error cod
 
 @dataclass(frozen=True, slots=True)
 class IncentiveSearch:
-    """The named parameters of "Get a List of Incentives" (and, minus a few, of applicabilities)."""
+    """The named parameters of "Get a List of Incentives" (and, minus a few, of applicabilities).
+
+    The one definition of them: each field goes on the wire as its camelCase name (``zip_code`` is
+    ``zipCode``; ``country_code`` is ``country`` on the applicabilities endpoint), and the GraphQL
+    search inputs (``schema/incentives/queries.py``) convert into it by field name. Those inputs repeat
+    the names with GraphQL's types (enums, a default) on purpose, as this layer holds no GraphQL;
+    ``tests/unit/incentives/test_search_inputs.py`` holds the two lists equal.
+    """
 
     project_type: str | None = None
     incentive_type: str | None = None
@@ -60,21 +67,17 @@ class IncentiveSearch:
 
     def params(self, *, country_name: str = "countryCode") -> dict[str, str]:
         values: dict[str, Any] = {
-            "projectType": self.project_type,
-            "incentiveType": self.incentive_type,
-            "defaultIncentives": self.default_incentives,
-            "customerClasses": ",".join(self.customer_classes) or None,
-            country_name: self.country_code,
-            "lseId": self.lse_id,
-            "state": self.state,
-            "zipCode": self.zip_code,
-            "addressString": self.address_string,
-            "effectiveOn": self.effective_on,
-            "fromDate": self.from_date,
-            "toDate": self.to_date,
-            "isExhausted": self.is_exhausted,
+            country_name if item.name == "country_code" else _camel_case(item.name): getattr(self, item.name)
+            for item in fields(self)
         }
+        values["customerClasses"] = ",".join(self.customer_classes) or None
         return {name: _wire(value) for name, value in values.items() if value is not None}
+
+
+def _camel_case(name: str) -> str:
+    """``zip_code`` as Arcadia (and GraphQL) spell it: ``zipCode``."""
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 def _wire(value: Any) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "ProjectSystemEntry",
     "ProposalRecord",
     "ProposalSystemRecord",
+    "Record",
     "SystemDetailsRecord",
     "SystemIncentive",
     "SystemRecord",

@@ -16,6 +16,7 @@ from gateway.upstream.opensolar.models import JsonValue, OptDateTime, Record
 __all__ = [
     "ActionRecord",
     "EventRecord",
+    "ProjectPeople",
     "RoleRecord",
     "StageRecord",
     "TagRecord",
