@@ -139,7 +139,7 @@ async def measure_bomb() -> dict[str, Any]:
         peak = _rss_kib("VmHWM")
         await asyncio.sleep(0.5)
         after = _rss_kib()
-        slots = gateway.services.designs.concurrency
+        slots = gateway.runtime.upstreams.designs.concurrency
     return {
         "slots": slots,
         "cores": os.cpu_count(),

@@ -110,7 +110,7 @@ async def _bogus_tokens(d: Door, o: Outcome) -> None:
         await probe(d.gateway, o, {"query": "{ org { name } }"}, headers={"Authorization": f"Bearer {token}"})
     gc.collect()
     grown = _rss_mib() - before
-    auth = d.gateway.services.authenticator
+    auth = d.gateway.runtime.front_door.authenticator
     d.figures.append(
         f"1,000 distinct maximal bogus tokens: RSS {grown:+.1f} MiB (target < +30 MB); credential memo "
         f"{auth.memo_count()} entries, {auth.refused_count()} refused fingerprints of 16 bytes."

@@ -55,7 +55,7 @@ async def forged_webhooks() -> str:
     async with running_gateway(settings, SandboxState(SandboxConfig())) as g:
         theirs = g.sandbox.data.orgs[A].project_ids[0]
         await g.query(PROJECT % (A, theirs))
-        changes = g.services.bus.subscribe(CHANGES_CHANNEL)
+        changes = g.runtime.changes.bus.subscribe(CHANGES_CHANNEL)
         wrong_org = await post_hook(g, A, B, theirs)  # B's secret at A's receiver
         own = await post_hook(g, B, B, theirs)  # B's secret about A's project, claiming org A
         calls = g.sandbox.counts["opensolar.project_detail"]
@@ -84,7 +84,7 @@ async def stale_subscription() -> str:
     titles = []
     async with serving(app) as live, subscriber(live, sandbox_token(f"raw_data:{A}")) as ws:
         await ws.subscribe("subscription { projectChanged { project { title } } }")
-        await wait_for(lambda: live.services.bus.subscribers(CHANGES_CHANNEL) == 1)
+        await wait_for(lambda: live.runtime.changes.bus.subscribers(CHANGES_CHANNEL) == 1)
         for n in range(5):
             project.title = f"change {n}"
             await live.hook(A, "Project", project.id)
@@ -100,14 +100,16 @@ async def stalled_subscriber() -> str:
     """Row 13: a subscriber that never reads while 10,500 changes arrive."""
     settings = sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET)
     async with running_gateway(settings, SandboxState(SandboxConfig())) as g:
-        bus = g.services.bus
+        bus = g.runtime.changes.bus
         stalled = bus.subscribe(CHANGES_CHANNEL)  # registered, never read
         gc.collect()
         before = rss_mb()
         most = 0
         started = time.perf_counter()
         for n in range(STALLED_EVENTS):
-            await announce(g.services, A, "project", 3001 + n % 100, "UPDATE", {"title": "x" * 200, "notes": "y"})
+            await announce(
+                g.runtime.changes, A, "project", 3001 + n % 100, "UPDATE", {"title": "x" * 200, "notes": "y"}
+            )
             most = max(most, bus.queued(CHANGES_CHANNEL))
         seconds = time.perf_counter() - started
         gc.collect()
@@ -164,7 +166,9 @@ def _redis() -> Iterator[tuple[str, Any]]:
 async def _replicas(url: str, sandbox: SandboxState) -> AsyncIterator[tuple[Gateway, Gateway]]:
     settings = sandbox_settings(GATEWAY_CACHE_URL=url, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_THROTTLE=False)
     async with running_gateway(settings, sandbox) as first, running_gateway(settings, sandbox) as second:
-        await wait_for(lambda: first.services.bus.connected.is_set() and second.services.bus.connected.is_set())
+        await wait_for(
+            lambda: first.runtime.changes.bus.connected.is_set() and second.runtime.changes.bus.connected.is_set()
+        )
         yield first, second
 
 
@@ -174,18 +178,18 @@ async def redis_outage() -> str:
     project = sandbox.data.orgs[A].project_ids[0]
     with _redis() as (url, (start, stop)):
         async with _replicas(url, sandbox) as (first, second):
-            changes = second.services.bus.subscribe(CHANGES_CHANNEL)
+            changes = second.runtime.changes.bus.subscribe(CHANGES_CHANNEL)
             await first.query(PROJECT % (A, project))
             stop()
             status = (await post_hook(first, A, A, project)).status_code
-            pending = first.services.bus.pending
+            pending = first.runtime.changes.bus.pending
             served = [await r.query(PROJECT % (A, project)) for r in (first, second)]
             errors = sum(len(s.get("errors") or []) for s in served)
             start()
             started = time.perf_counter()
             heard = await asyncio.wait_for(anext(changes), 10)
             replay_ms = (time.perf_counter() - started) * 1000
-            store: Any = first.services.cache and first.services.cache.store
+            store: Any = first.runtime.caches.upstream and first.runtime.caches.upstream.store
             await wait_for(lambda: store.pending_evictions == 0)
             calls = sandbox.counts["opensolar.project_detail"]
             await second.query(PROJECT % (A, project))

@@ -1,7 +1,7 @@
 """The ASGI app: ``create_app(settings)`` builds it; uvicorn runs it with ``--factory``.
 
 Nothing here runs at import time. The lifespan opens the upstream clients (or the embedded
-sandbox), cache, pacer and bus, and keeps them on ``app.state.services`` for the app's lifetime.
+sandbox), cache, pacer and bus, and keeps them on ``app.state.runtime`` (``gateway/runtime/``) for the app's lifetime.
 A request to ``/graphql`` passes the front door (``gateway/http/gate.py``: header and body size,
 credential, inbound rate, request shape, response cache, persisted documents), which hands the parsed
 request to Strawberry with its document limits and validation.
@@ -42,8 +42,8 @@ from gateway.http.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from gateway.incremental import MultipartParts
 from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
 from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
+from gateway.runtime import Runtime, open_runtime
 from gateway.sandbox import SandboxState
-from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.system_images import IMAGE_PATH, system_image
 from schema import Context, build_schema
@@ -51,15 +51,15 @@ from schema.incremental import DEFER_BAD_HEADER
 from schema.operations import load_operations
 from schema.query_limits import Limits
 
-__all__ = ["create_app", "services_of"]
+__all__ = ["create_app", "runtime_of"]
 
 logger = logging.getLogger("gateway")
 GRAPHQL_PATH = "/graphql"
 
 
-def services_of(app: Starlette) -> Services:
-    services: Services = app.state.services
-    return services
+def runtime_of(app: Starlette) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -78,7 +78,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         http_request = request if isinstance(request, Request) else None
-        return Context.for_request(services_of(request.app), http_request, principal)
+        return Context.for_request(runtime_of(request.app), http_request, principal)
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData:
         """The request the front door already read, parsed and checked: the body is never read twice."""
@@ -137,14 +137,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
         """Same auth as queries; a browser sends its credential in connection_init's payload."""
         if context.principal is None:
             params = {str(k).lower(): str(v) for k, v in (context.connection_params or {}).items()}
-            services = context.services
-            principal = await services.authenticator.admit(
+            front_door = context.front_door
+            principal = await front_door.authenticator.admit(
                 params.get("authorization", "").encode("latin-1", "replace"),
                 params.get("x-api-key", "").encode("latin-1", "replace"),
             )
             if isinstance(principal, Rejection):
                 raise ConnectionRejectionError({"code": principal.code})
-            wait = await services.inbound.spend(principal.id) if services.inbound is not None else None
+            wait = await front_door.inbound.spend(principal.id) if front_door.inbound is not None else None
             if wait is not None:
                 raise ConnectionRejectionError({"code": "THROTTLED", "retryAfter": wait})
             context.authenticate(principal)
@@ -162,7 +162,8 @@ async def healthz(request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     """Ready: the cache store and both upstreams answer (any HTTP status counts as reachable)."""
-    checks = await readiness(services_of(request.app))
+    runtime = runtime_of(request.app)
+    checks = await readiness(runtime.upstreams, runtime.caches.upstream)
     ready = all(ok for ok in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
@@ -170,7 +171,7 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return Response(services_of(request.app).metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    return Response(runtime_of(request.app).metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 def limits_of(settings: Settings) -> Limits:
@@ -196,9 +197,9 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         )
         try:
             configure_tracing(settings.otel)
-            async with open_services(settings, sandbox, operations=load_operations()) as services:
-                app.state.services = services
-                if services.sandbox is not None:
+            async with open_runtime(settings, sandbox, operations=load_operations()) as runtime:
+                app.state.runtime = runtime
+                if runtime.upstreams.sandbox is not None:
                     logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")
                 with tuned_gc(settings.gc_tuning):
                     yield
@@ -229,7 +230,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     middleware = [
         Middleware(
             HttpObservabilityMiddleware,
-            metrics=lambda app: getattr(app.state, "services", None) and services_of(app).metrics,
+            metrics=lambda app: getattr(app.state, "runtime", None) and runtime_of(app).metrics,
         ),
         Middleware(Cors, paths=(GRAPHQL_PATH,), origins=origins),  # before auth: a preflight carries no credentials
         Middleware(Compression),  # outside the front door: its answers are compressed too
@@ -240,7 +241,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             max_header_bytes=settings.max_header_bytes,
             max_tokens=settings.max_tokens,
             graphiql=settings.graphiql_enabled,
-            services=services_of,
+            services=runtime_of,
         ),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -9,6 +9,7 @@ calls cost nothing while it is off.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import re
@@ -16,7 +17,8 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -27,13 +29,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.headers import pick
 from gateway.log_pipeline import LogPipeline, info_line, start_logging
 
-if TYPE_CHECKING:
-    from gateway.services import Services
-
 __all__ = [
     "HttpObservabilityMiddleware",
     "Metrics",
+    "Reported",
     "RequestIds",
+    "UpstreamReport",
     "configure_logging",
     "configure_tracing",
     "request_id",
@@ -90,15 +91,43 @@ BUS_EVENTS = (
 )
 
 
+class _Limited(Protocol):
+    @property
+    def limit(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamReport:
+    """One upstream client's counters (``status:429``) and its in-flight cap (halved on a 429)."""
+
+    name: str
+    stats: collections.Counter[str]
+    slots: _Limited
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """The counters ``/metrics`` reads at scrape time, handed over by whoever opened their owners."""
+
+    cache: collections.Counter[str] | None  # the upstream cache; None when it is off
+    bus: collections.Counter[str]
+    responses: collections.Counter[str] | None  # the response cache
+    pacing: collections.Counter[str] | None
+    upstreams: tuple[UpstreamReport, ...]
+    tokens: collections.Counter[str]  # pass-through token checks
+    inbound: collections.Counter[str] | None
+    persisted: collections.Counter[str]
+
+
 class _StatsCollector(Collector):
     """Cache, pacing and upstream-status counters, read from the components at scrape time."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, reported: Reported) -> None:
+        self.reported = reported
 
     def collect(self) -> Iterator[Any]:
         cache = CounterMetricFamily("gateway_cache_events", "Upstream cache events", labels=["event"])
-        if self.services.cache is not None:
+        if (cache_stats := self.reported.cache) is not None:
             for event in (
                 "hits",
                 "misses",
@@ -109,7 +138,7 @@ class _StatsCollector(Collector):
                 "store_errors",
                 "evict_deferred",
             ):
-                cache.add_metric([event], self.services.cache.stats[event])
+                cache.add_metric([event], cache_stats[event])
         yield cache
         bus = CounterMetricFamily(
             "gateway_event_bus_events",
@@ -117,28 +146,28 @@ class _StatsCollector(Collector):
             labels=["event"],
         )
         for event in BUS_EVENTS:
-            bus.add_metric([event], self.services.bus.stats[event])
+            bus.add_metric([event], self.reported.bus[event])
         yield bus
         responses = CounterMetricFamily(
             "gateway_response_cache_events", "Operation response cache events", labels=["event"]
         )
-        if self.services.response_cache is not None:
+        if (response_stats := self.reported.responses) is not None:
             for event in ("hits", "misses", "stores", "errors"):
-                responses.add_metric([event], self.services.response_cache.stats[event])
+                responses.add_metric([event], response_stats[event])
         yield responses
         pacing = CounterMetricFamily("gateway_throttle_events", "Pacing against upstream limits", labels=["event"])
-        if self.services.pacer is not None:
+        if (pacing_stats := self.reported.pacing) is not None:
             for event in ("waits", "rejected", "pauses", "storage_errors"):
-                pacing.add_metric([event], self.services.pacer.stats[event])
+                pacing.add_metric([event], pacing_stats[event])
         yield pacing
         waited = CounterMetricFamily("gateway_throttle_wait_seconds", "Seconds spent waiting for budget")
-        waited.add_metric([], (self.services.pacer.stats["wait_ms"] / 1000) if self.services.pacer else 0)
+        waited.add_metric([], (pacing_stats["wait_ms"] / 1000) if pacing_stats is not None else 0)
         yield waited
         throttled = CounterMetricFamily("gateway_upstream_429", "429s received from upstreams", labels=["upstream"])
         concurrency = GaugeMetricFamily(
             "gateway_upstream_concurrency_limit", "Current in-flight cap", labels=["upstream"]
         )
-        for client in (self.services.opensolar, self.services.arcadia):
+        for client in self.reported.upstreams:
             throttled.add_metric([client.name], client.stats["status:429"])
             concurrency.add_metric([client.name], client.slots.limit)
         yield throttled
@@ -147,12 +176,12 @@ class _StatsCollector(Collector):
             "gateway_front_door_events", "Credentials, inbound quota and persisted queries", labels=["event"]
         )
         for event in ("checks", "refused", "refused_remembered"):
-            door.add_metric([f"token_{event}"], self.services.authenticator.stats[event])
-        if self.services.inbound is not None:
+            door.add_metric([f"token_{event}"], self.reported.tokens[event])
+        if (inbound_stats := self.reported.inbound) is not None:
             for event in ("refused", "store_errors"):
-                door.add_metric([f"inbound_{event}"], self.services.inbound.stats[event])
+                door.add_metric([f"inbound_{event}"], inbound_stats[event])
         for event in ("registered", "too_large", "over_quota", "store_errors"):
-            door.add_metric([f"persisted_{event}"], self.services.documents.stats[event])
+            door.add_metric([f"persisted_{event}"], self.reported.persisted[event])
         yield door
 
 
@@ -197,8 +226,8 @@ class Metrics:
         self._operations: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
         self._http: dict[tuple[str, int], Counter] = {}
 
-    def watch(self, services: Services) -> None:
-        self.registry.register(_StatsCollector(services))
+    def watch(self, reported: Reported) -> None:
+        self.registry.register(_StatsCollector(reported))
 
     def upstream_call(self, upstream: str, endpoint_class: str, status: str, seconds: float) -> None:
         self.upstream_calls.labels(upstream, endpoint_class, status).inc()

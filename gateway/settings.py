@@ -1,18 +1,31 @@
 """Configuration, read once from the environment into one frozen object.
 
-pydantic-settings does the reading, casting and validation; everything downstream receives the
-``Settings`` instance (or one of its frozen sub-configs) explicitly, never the environment.
+pydantic-settings does the reading, casting and validation; everything downstream receives one of
+its frozen sub-configs (``settings.upstreams``, ``.pacing``, ``.caches``, ``.bus``, ``.edge``,
+``.query_limits``, ``.webhooks``, ``.observability``: ``gateway/configs.py``) explicitly, never the
+environment. The fields keep the environment's names (the README's table); the sub-configs group them.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 
 import httpx
 from limits import RateLimitItem, parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.configs import (
+    BusConfig,
+    CacheConfig,
+    EdgeConfig,
+    ObservabilityConfig,
+    PacingConfig,
+    QueryLimitsConfig,
+    UpstreamsConfig,
+    WebhooksConfig,
+)
 from gateway.upstream.config import DEFAULT_CACHE_TTLS_S, UpstreamConfig
 from gateway.upstream.quotas import parse_quotas
 
@@ -223,3 +236,37 @@ class Settings(BaseSettings):
             max_response_bytes=self.max_response_bytes,
             deadline_s=self.upstream_deadline_s,
         )
+
+    # The frozen sub-configs, one per concern (gateway/configs.py): each piece receives only its own.
+
+    @cached_property
+    def upstreams(self) -> UpstreamsConfig:
+        return UpstreamsConfig.of(self)
+
+    @cached_property
+    def pacing(self) -> PacingConfig:
+        return PacingConfig.of(self)
+
+    @cached_property
+    def caches(self) -> CacheConfig:
+        return CacheConfig.of(self)
+
+    @cached_property
+    def bus(self) -> BusConfig:
+        return BusConfig.of(self)
+
+    @cached_property
+    def edge(self) -> EdgeConfig:
+        return EdgeConfig.of(self)
+
+    @cached_property
+    def query_limits(self) -> QueryLimitsConfig:
+        return QueryLimitsConfig.of(self)
+
+    @cached_property
+    def webhooks(self) -> WebhooksConfig:
+        return WebhooksConfig.of(self)
+
+    @cached_property
+    def observability(self) -> ObservabilityConfig:
+        return ObservabilityConfig.of(self)

@@ -46,15 +46,18 @@ def _problem(error: GatewayError) -> JSONResponse:
 
 
 async def system_image(request: Request) -> Response:
-    services = request.app.state.services
+    runtime = request.app.state.runtime
     # the same admission as /graphql: the credential (memoised, verified once) and its inbound rate
-    admitted = await services.authenticator.admit(
+    admitted = await runtime.front_door.authenticator.admit(
         request.headers.get("authorization", "").encode("latin-1"),
         request.headers.get("x-api-key", "").encode("latin-1"),
     )
     if isinstance(admitted, Rejection):
         return admitted.response()
-    if services.inbound is not None and (wait := await services.inbound.spend(admitted.id)) is not None:
+    if (
+        runtime.front_door.inbound is not None
+        and (wait := await runtime.front_door.inbound.spend(admitted.id)) is not None
+    ):
         return Rejection(
             429, "THROTTLED", f"Too many requests; try again in {wait} s.", {"retryAfter": wait}
         ).response()
@@ -67,7 +70,7 @@ async def system_image(request: Request) -> Response:
             raise BadRequestError("uuid must be the system's UUID.", argument="uuid")
         if not token:
             raise BadRequestError("No OpenSolar credential for this request.", argument="authorization")
-        content_type, chunks = await services.opensolar.system_image(token, org, project, uuid, width, height)
+        content_type, chunks = await runtime.upstreams.opensolar.system_image(token, org, project, uuid, width, height)
     except (GatewayError, UpstreamError) as error:
         return _problem(error)
     headers = {"Cache-Control": "private, no-store", "Vary": "Authorization, X-API-Key"}

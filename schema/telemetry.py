@@ -52,10 +52,10 @@ class OperationTelemetry(SchemaExtension):
             outcome = "ok" if not errors else ("rejected" if codes <= DOCUMENT_CODES else "error")
             span.set_attribute("graphql.operation.name", name)
             span.set_attribute("graphql.outcome", outcome)
-        services = getattr(context.context, "services", None)
-        if services is not None:
-            services.metrics.operation(name, outcome, time.perf_counter() - started)
+        metrics = getattr(context.context, "metrics", None)
+        if metrics is not None:
+            metrics.operation(name, outcome, time.perf_counter() - started)
             for error in errors or ():
                 extensions = error.extensions or {}
                 if extensions.get("code") == "UPSTREAM_BAD_RESPONSE" and extensions.get("field"):
-                    services.metrics.shape_error(str(extensions.get("upstream")), str(extensions["field"]))
+                    metrics.shape_error(str(extensions.get("upstream")), str(extensions["field"]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.cache.store import MemoryStore
-from gateway.services import Services
+from gateway.runtime import Runtime
 
 
 class FakeClock:
@@ -19,11 +19,11 @@ class FakeClock:
         self.now += seconds
 
 
-def use_clock(services: Services, clock: FakeClock) -> None:
+def use_clock(runtime: Runtime, clock: FakeClock) -> None:
     """Every cache clock of one gateway: entry ages (stale-if-error), store TTLs and response expiry."""
-    if services.cache is not None:
-        services.cache._clock = clock
-        if isinstance(services.cache.store, MemoryStore):
-            services.cache.store.cache._clock = clock
-    if services.response_cache is not None:
-        services.response_cache._clock = clock
+    if runtime.caches.upstream is not None:
+        runtime.caches.upstream._clock = clock
+        if isinstance(runtime.caches.upstream.store, MemoryStore):
+            runtime.caches.upstream.store.cache._clock = clock
+    if runtime.caches.responses is not None:
+        runtime.caches.responses._clock = clock

@@ -10,9 +10,9 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
-from gateway.app import create_app, services_of
+from gateway.app import create_app, runtime_of
+from gateway.runtime import Runtime
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, SandboxConfig, SandboxState
-from gateway.services import Services
 from gateway.settings import Settings
 
 
@@ -35,7 +35,7 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 @dataclass
 class Gateway:
     client: httpx.AsyncClient
-    services: Services
+    runtime: Runtime
     sandbox: SandboxState
 
     @property
@@ -78,7 +78,7 @@ async def running_gateway(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            yield Gateway(client, services_of(app), sandbox)
+            yield Gateway(client, runtime_of(app), sandbox)
 
 
 @pytest.fixture

@@ -39,8 +39,11 @@ class DecodedEntries(Generic[V]):
         self._entries: LRUCache[str, _Decoded[V]] = LRUCache(maxsize=max_bytes, getsizeof=_raw_size)
 
     def get(self, key: str, raw: bytes, decode: Callable[..., Any]) -> V | None:
-        known = self._entries.get(key)
-        if known is None or known.decode is not decode or not (known.raw is raw or known.raw == raw):
+        try:
+            known = self._entries[key]  # marks it the most recently used
+        except KeyError:
+            return None
+        if known.decode is not decode or not (known.raw is raw or known.raw == raw):
             return None
         return known.value
 

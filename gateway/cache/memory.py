@@ -71,8 +71,9 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache 0.12 ship
         return len(self._data)
 
     async def _get(self, key: str, encoding: str | None = None, _conn: Any = None) -> bytes | None:
-        entry = self._data.get(key)
-        if entry is None:
+        try:
+            entry = self._data[key]  # marks it the most recently used
+        except KeyError:
             return None
         if entry.expires is not None and entry.expires <= self._clock():
             del self._data[key]

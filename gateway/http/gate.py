@@ -75,7 +75,7 @@ class GraphQLGate:
         self.max_header_bytes = max_header_bytes
         self.max_tokens = max_tokens
         self.graphiql = graphiql
-        self.services = services  # a callable giving this app's Services (made in the lifespan)
+        self.services = services  # a callable giving this app's Runtime (made in the lifespan)
         self._digests = RememberedDigests()
         self._flights = SingleFlight()
 
@@ -103,11 +103,11 @@ class GraphQLGate:
 
     async def _admit(self, scope: Scope, services: Any, authorization: bytes, api_key: bytes) -> Principal | Rejection:
         """Credential, then the principal's inbound rate: the same for every way in."""
-        principal: Principal | Rejection = await services.authenticator.admit(authorization, api_key)
+        principal: Principal | Rejection = await services.front_door.authenticator.admit(authorization, api_key)
         if isinstance(principal, Rejection):
             return principal
-        if services.inbound is not None:
-            wait = await services.inbound.spend(principal.id)
+        if services.front_door.inbound is not None:
+            wait = await services.front_door.inbound.spend(principal.id)
             if wait is not None:
                 return Rejection(
                     429,
@@ -182,7 +182,7 @@ class GraphQLGate:
         if isinstance(principal, Rejection):
             await _send_rejection(principal, scope, receive, send)
             return
-        cache: ResponseCache | None = services.response_cache
+        cache: ResponseCache | None = services.caches.responses
         credential = principal.opensolar_token if cache is not None else None
         etags = if_none_match.decode("latin-1") or None
         if not is_get and cache is not None and credential and (known := self._digests.get(body)) is not None:
@@ -201,7 +201,7 @@ class GraphQLGate:
     async def _upload(self, scope: Scope, receive: Receive, send: Send, services: Any, declared: bytes) -> None:
         """A GraphQL multipart request (file upload): screened, then replayed to Strawberry; never cached."""
         limit = services.settings.max_upload_bytes + self.max_body_bytes  # the file plus operations and map
-        screened = await screen_upload(scope, receive, declared, limit, services.documents)
+        screened = await screen_upload(scope, receive, declared, limit, services.front_door.documents)
         if isinstance(screened, Rejection):
             await _send_rejection(screened, scope, receive, send)
             return
@@ -218,7 +218,7 @@ class GraphQLGate:
         missed: Known | None = None,
     ) -> None:
         """``missed``: the request's digest, already looked up in the response cache without a hit."""
-        cache: ResponseCache | None = services.response_cache
+        cache: ResponseCache | None = services.caches.responses
         key = None
         known = missed
         if cache is not None and credential and missed is not None:
@@ -234,7 +234,7 @@ class GraphQLGate:
             key = cache.scoped(credential, known.digest)
             if await serve_hit(send, services, key, request.if_none_match, request.is_get, known):
                 return
-        documents: PersistedDocuments = services.documents
+        documents: PersistedDocuments = services.front_door.documents
         resolved = await documents.resolve(request.payload)
         if isinstance(resolved, Rejection):
             await _send_rejection(resolved, scope, receive, send)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 if TYPE_CHECKING:
-    from gateway.services import Services
+    from gateway.cache import UpstreamCache
+    from gateway.runtime import UpstreamClients
 
 __all__ = ["readiness"]
 
@@ -31,25 +32,25 @@ async def _reachable(client: httpx.AsyncClient, url: str) -> bool:
         return False
 
 
-async def _store_ok(services: Services) -> bool:
-    if services.cache is None:
+async def _store_ok(cache: UpstreamCache | None) -> bool:
+    if cache is None:
         return True
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
-            return await services.cache.store.ping()
+            return await cache.store.ping()
     except Exception:
         return False
 
 
-async def readiness(services: Services) -> dict[str, bool]:
-    cached = _last.get(id(services))
+async def readiness(upstreams: UpstreamClients, cache: UpstreamCache | None) -> dict[str, bool]:
+    cached = _last.get(id(upstreams))
     if cached and time.monotonic() - cached[0] < CACHE_FOR_S:
         return cached[1]
-    opensolar, arcadia, cache = await asyncio.gather(
-        _reachable(services.opensolar.http, services.opensolar.config.base_url + "/"),
-        _reachable(services.arcadia.http, services.arcadia.config.base_url + "/rest/echo/hello"),
-        _store_ok(services),
+    opensolar, arcadia, store = await asyncio.gather(
+        _reachable(upstreams.opensolar.http, upstreams.opensolar.config.base_url + "/"),
+        _reachable(upstreams.arcadia.http, upstreams.arcadia.config.base_url + "/rest/echo/hello"),
+        _store_ok(cache),
     )
-    checks = {"opensolar": opensolar, "arcadia": arcadia, "cache": cache}
-    _last[id(services)] = (time.monotonic(), checks)
+    checks = {"opensolar": opensolar, "arcadia": arcadia, "cache": store}
+    _last[id(upstreams)] = (time.monotonic(), checks)
     return checks

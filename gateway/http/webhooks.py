@@ -22,12 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.bus import CHANGES_CHANNEL
-from gateway.response_cache.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER as SECRET_HEADER
 from gateway.upstream.opensolar.cache_policy import related_project, webhook_tags
 
 if TYPE_CHECKING:
-    from gateway.services import Services
+    from gateway.runtime import ChangeFeed, Runtime
 
 __all__ = ["announce", "opensolar_webhook", "org_secret"]
 
@@ -80,7 +79,7 @@ def _positive_id(raw: object) -> int | None:
 
 
 async def announce(
-    services: Services, org_id: int, model: str, model_id: int, event: str, fields: dict[str, Any] | None = None
+    changes: ChangeFeed, org_id: int, model: str, model_id: int, event: str, fields: dict[str, Any] | None = None
 ) -> tuple[int, list[str]]:
     """Evict what a change to ``model`` ``model_id`` in ``org_id`` made stale (here and on every replica)
     and tell the org's subscribers, on every replica. Never raises: with Redis down the eviction waits
@@ -89,7 +88,7 @@ async def announce(
     """
     fields = fields or {}
     tags = sorted(webhook_tags(org_id, model, model_id, event, fields))
-    evicted = await invalidate(services, tags)
+    evicted = await changes.invalidate(tags)
     change = {
         "org_id": org_id,
         "model": model.lower(),
@@ -98,13 +97,13 @@ async def announce(
         "project_id": related_project(fields),
         "fields": sorted(str(name) for name in fields),
     }
-    await services.bus.publish(CHANGES_CHANNEL, change)
+    await changes.bus.publish(CHANGES_CHANNEL, change)
     return evicted, tags
 
 
 async def opensolar_webhook(request: Request) -> Response:
-    services: Services = request.app.state.services
-    secret = services.settings.webhook_secret
+    runtime: Runtime = request.app.state.runtime
+    secret = runtime.settings.webhook_secret
     if secret is None:
         return _problem(404, "The webhook receiver is off: set GATEWAY_WEBHOOK_SECRET.")
     org = _positive_id(request.path_params.get("org_id"))
@@ -120,6 +119,6 @@ async def opensolar_webhook(request: Request) -> Response:
     if parsed is None:
         return _problem(400, "Expected {model, model_id, event[, fields]} with a known model and event.")
     model, model_id, event, fields = parsed
-    evicted, tags = await announce(services, org, model, model_id, event, fields)
+    evicted, tags = await announce(runtime.changes, org, model, model_id, event, fields)
     logger.info("webhook org %s %s %s %s evicted %d entries", org, model, model_id, event, evicted)
     return JSONResponse({"evicted": evicted, "tags": tags})

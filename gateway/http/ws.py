@@ -64,7 +64,7 @@ def _with_codes(message: Any) -> Any:
 
 async def throttled(context: Context) -> dict[str, Any] | None:
     """The error for an operation over the principal's inbound quota, else None (the quota is spent)."""
-    inbound, principal = context.services.inbound, context.principal
+    inbound, principal = context.front_door.inbound, context.principal
     if inbound is None or principal is None:
         return None
     wait = await inbound.spend(principal.id)

@@ -23,7 +23,7 @@ VARY = (b"vary", b"Authorization, X-API-Key")
 
 async def serve_hit(send: Send, services: Any, key: str, etags: str | None, is_get: bool, known: Known) -> bool:
     """Send the stored response under ``key`` if there is one; False: a miss, nothing was sent."""
-    cache: ResponseCache = services.response_cache
+    cache: ResponseCache = services.caches.responses
     hit = await cache.get(key)
     if hit is None:
         return False

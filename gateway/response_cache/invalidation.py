@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 from gateway.bus import EVICT_CHANNEL
 
 if TYPE_CHECKING:
-    from gateway.services import Services
+    from gateway.bus import EventBus
+    from gateway.cache import UpstreamCache
 
 __all__ = ["invalidate"]
 
 logger = logging.getLogger("gateway.invalidation")
 
 
-async def invalidate(services: Services, tags: Iterable[str]) -> int:
+async def invalidate(cache: UpstreamCache | None, bus: EventBus, tags: Iterable[str]) -> int:
     """Evict ``tags`` (``opensolar:1001:project:3001``, ``opensolar:1001:list:projects``, ...) everywhere.
 
     Returns how many entries this replica evicted. A bus failure is logged, never raised: the write
@@ -30,9 +31,9 @@ async def invalidate(services: Services, tags: Iterable[str]) -> int:
     names = sorted(set(tags))
     if not names:
         return 0
-    evicted = await services.cache.evict(names) if services.cache is not None else 0
+    evicted = await cache.evict(names) if cache is not None else 0
     try:
-        await services.bus.publish(EVICT_CHANNEL, {"tags": names, "reason": "write"})
+        await bus.publish(EVICT_CHANNEL, {"tags": names, "reason": "write"})
     except Exception as exc:
         logger.warning("could not publish a write's eviction to other replicas: %s", exc)
     return evicted

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.bus import CHANGES_CHANNEL
 from gateway.errors import ForbiddenError, GatewayError, NotFoundError, UnauthenticatedError
 from gateway.upstream.opensolar.models import ContactRecord
 from schema.context import Context
@@ -106,7 +105,7 @@ def _fresh(context: Context) -> Loaders:
     Strawberry keeps one context per WebSocket connection; each event replaces its loaders before it
     is resolved, so every field of this event reads through the upstream cache the webhook just evicted.
     """
-    context.loaders = Loaders(context.services.opensolar, context.services.arcadia, context.token)
+    context.loaders = Loaders(context.opensolar, context.arcadia, context.token)
     context.designs = {}
     return context.loaders
 
@@ -128,7 +127,7 @@ async def _changes(info: Info, org_id: strawberry.ID | None, model: str) -> Asyn
     context = info.context
     org = context.org_id(org_id)
     await context.loaders.org.load(org)  # UNAUTHENTICATED / FORBIDDEN before anything is sent
-    async for message in context.services.bus.subscribe(CHANGES_CHANNEL):
+    async for message in context.changes.subscribe():
         if message.get("org_id") == org and message.get("model") == model and isinstance(message.get("model_id"), int):
             yield message
 
@@ -195,7 +194,7 @@ class Subscription:
         wanted = set(models or ActivityModel)
         context = info.context
         await context.loaders.org.load(org)
-        async for message in context.services.bus.subscribe(CHANGES_CHANNEL):
+        async for message in context.changes.subscribe():
             kind = next((m for m in ActivityModel if m.value == message.get("model")), None)
             if kind not in wanted or message.get("org_id") != org or not isinstance(message.get("model_id"), int):
                 continue

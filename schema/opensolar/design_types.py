@@ -18,7 +18,7 @@ async def decode_once(context: Context, project_id: int, encoded: str) -> Design
     """Decode a project's design at most once per request, however many fields select it."""
     task = context.designs.get(project_id)
     if task is None:
-        task = asyncio.ensure_future(context.services.designs.decode(encoded))
+        task = asyncio.ensure_future(context.design_codec.decode(encoded))
         context.designs[project_id] = task
     return await task
 

@@ -83,7 +83,7 @@ def _title(value: str | None, argument: str) -> str | None:
 
 
 async def _read(info: Info, upload: Any) -> tuple[str, bytes, str]:
-    limit = info.context.services.settings.max_upload_bytes
+    limit = info.context.max_upload_bytes
     if not hasattr(upload, "read"):
         raise BadRequestError("input.file must be a file part of a multipart request.", argument="input.file")
     try:

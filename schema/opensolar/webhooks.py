@@ -15,7 +15,6 @@ from strawberry.scalars import JSON
 
 from gateway.errors import BadRequestError
 from gateway.http.webhooks import org_secret
-from gateway.response_cache.invalidation import invalidate
 from gateway.settings import WEBHOOK_SECRET_HEADER
 from gateway.upstream.opensolar.models import WebhookRecord
 from gateway.upstream.opensolar.stale import Change, write_tags
@@ -131,12 +130,12 @@ DEFAULT_TRIGGERS = ["project.*", "contact.*", "event.*"]
 
 def _receiver(info: Info, given: WebhookInput, org: int) -> tuple[str, dict[str, str]]:
     """Only ever this gateway's own receiver for the org, with that org's secret (never a caller's URL)."""
-    settings = info.context.services.settings
-    if settings.webhook_secret is None:
+    receiver = info.context.receiver
+    if receiver.secret is None:
         raise BadRequestError(
             "Set GATEWAY_WEBHOOK_SECRET to register the gateway's receiver.", argument="gatewayReceiver"
         )
-    if not settings.public_url or not settings.public_url.startswith(("https://", "http://")):
+    if not receiver.public_url or not receiver.public_url.startswith(("https://", "http://")):
         raise BadRequestError(
             "Set GATEWAY_PUBLIC_URL (this gateway's public http(s) origin) to register its receiver.",
             argument="gatewayReceiver",
@@ -148,13 +147,13 @@ def _receiver(info: Info, given: WebhookInput, org: int) -> tuple[str, dict[str,
         )
     if given.headers is not None:
         raise BadRequestError("gatewayReceiver sets the headers itself: leave headers out.", argument="headers")
-    endpoint = f"{settings.public_url.rstrip('/')}/webhooks/opensolar/{org}"
-    return endpoint, {WEBHOOK_SECRET_HEADER: org_secret(settings.webhook_secret.get_secret_value(), org)}
+    endpoint = f"{receiver.public_url.rstrip('/')}/webhooks/opensolar/{org}"
+    return endpoint, {WEBHOOK_SECRET_HEADER: org_secret(receiver.secret.get_secret_value(), org)}
 
 
 async def _evict(info: Info, org: int) -> None:
     """The org's cached webhook list is stale on every replica (it lived up to its 30 s TTL before)."""
-    await invalidate(info.context.services, write_tags(org, "webhook", None, Change.UPDATE))
+    await info.context.changes.invalidate(write_tags(org, "webhook", None, Change.UPDATE))
 
 
 @strawberry.type
@@ -179,7 +178,7 @@ class WebhookMutations:
             }
         )
         body = {k: v for k, v in body.items() if v is not None}
-        record = await info.context.services.opensolar.create_webhook(info.context.loaders.token, org, body)
+        record = await info.context.opensolar.create_webhook(info.context.loaders.token, org, body)
         await _evict(info, org)
         return Webhook(org_id=org, record=record)
 
@@ -196,7 +195,7 @@ class WebhookMutations:
         )
         if not body:
             raise BadRequestError("Nothing to update: give at least one field.", argument="input")
-        record = await info.context.services.opensolar.update_webhook(
+        record = await info.context.opensolar.update_webhook(
             info.context.loaders.token, org, parse_id(id, "webhook id", "Webhook", org), body
         )
         await _evict(info, org)
@@ -207,7 +206,7 @@ class WebhookMutations:
         self, info: Info, id: strawberry.ID, org_id: strawberry.ID | None = None
     ) -> Webhook | None:
         org = info.context.org_id(org_id, id)
-        record = await info.context.services.opensolar.update_webhook(
+        record = await info.context.opensolar.update_webhook(
             info.context.loaders.token, org, parse_id(id, "webhook id", "Webhook", org), {"enabled": False}
         )
         await _evict(info, org)

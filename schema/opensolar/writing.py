@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from gateway.response_cache.invalidation import invalidate
 from gateway.upstream.opensolar.client import OpenSolarClient
 from gateway.upstream.opensolar.stale import Change, write_tags
 from schema.context import parse_id
@@ -50,7 +49,7 @@ class Write:
 
     @property
     def client(self) -> OpenSolarClient:
-        return self.info.context.services.opensolar
+        return self.info.context.opensolar
 
     @property
     def token(self) -> str:
@@ -82,7 +81,7 @@ class Write:
                     loader.clear((self.org_id, key))
 
     async def evict(self, tags: Iterable[str]) -> None:
-        await invalidate(self.info.context.services, tags)
+        await self.info.context.changes.invalidate(tags)
 
 
 def start(info: Info, org_id: strawberry.ID | None, target: strawberry.ID | None = None) -> Write:

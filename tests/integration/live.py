@@ -19,9 +19,9 @@ import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 
-from gateway.app import services_of
+from gateway.app import runtime_of
 from gateway.http.webhooks import org_secret
-from gateway.services import Services
+from gateway.runtime import Runtime
 
 RECEIVE_TIMEOUT_S = 10.0  # generous: only a lost message ever waits this long
 
@@ -33,8 +33,8 @@ class Live:
     http: httpx.AsyncClient
 
     @property
-    def services(self) -> Services:
-        return services_of(self.app)
+    def runtime(self) -> Runtime:
+        return runtime_of(self.app)
 
     async def query(self, query: str, token: str | None = None, variables: dict[str, Any] | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -48,7 +48,7 @@ class Live:
         self, org_id: int, model: str, model_id: int, event: str = "UPDATE", fields: dict[str, Any] | None = None
     ) -> httpx.Response:
         """A webhook as OpenSolar sends it to the org's receiver, with the org's secret."""
-        master = self.services.settings.webhook_secret
+        master = self.runtime.settings.webhook_secret
         assert master is not None
         return await self.http.post(
             f"/webhooks/opensolar/{org_id}",

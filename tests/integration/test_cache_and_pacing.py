@@ -94,7 +94,7 @@ async def test_stale_if_error_is_served_and_flagged(gateway_factory: GatewayFact
     sandbox = SandboxState(SandboxConfig())
     settings = sandbox_settings(GATEWAY_CACHE_TTLS={"project": 0.2, "systems": 0.2}, GATEWAY_RETRY_ATTEMPTS=1)
     async with gateway_factory(settings, sandbox) as gateway:
-        use_clock(gateway.services, clock := FakeClock())
+        use_clock(gateway.runtime, clock := FakeClock())
         fresh = await gateway.query(PROJECT % 3001)
         clock.advance(0.3)
         sandbox.faults.append(Fault(route="opensolar.*", status=429, headers={"Retry-After": "60"}))
@@ -127,8 +127,8 @@ async def test_pacing_waits_when_the_budget_frees_soon(gateway_factory: GatewayF
 
     sandbox = SandboxState(SandboxConfig(throttle=False))
     async with gateway_factory(sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=5), sandbox) as gateway:
-        assert gateway.services.pacer is not None
-        gateway.services.pacer._limits = {
+        assert gateway.runtime.upstreams.pacer is not None
+        gateway.runtime.upstreams.pacer._limits = {
             **OPENSOLAR_LIMITS,
             EndpointClass.PROJECT_DETAIL: ThrottleLimit(Rate(4, 1), None),
         }
@@ -136,4 +136,4 @@ async def test_pacing_waits_when_the_budget_frees_soon(gateway_factory: GatewayF
             *(gateway.query('{ org { project(id: "%d") { county } } }' % pid) for pid in range(3001, 3011))
         )
     assert all("errors" not in r for r in results)  # waited for budget instead of failing
-    assert gateway.services.pacer.stats["waits"] >= 6  # 4 per second: six of ten waited for the window
+    assert gateway.runtime.upstreams.pacer.stats["waits"] >= 6  # 4 per second: six of ten waited for the window

@@ -61,7 +61,7 @@ async def test_unexpected_errors_are_masked(gateway: Gateway, monkeypatch: pytes
     async def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(gateway.services.opensolar, "org", explode)
+    monkeypatch.setattr(gateway.runtime.upstreams.opensolar, "org", explode)
     result = await gateway.query("{ org { id name } }")
     assert result["data"]["org"] is None
     assert result["errors"][0]["message"] == "Unexpected error."
@@ -78,7 +78,7 @@ DESIGN = (
 async def test_design_is_decoded_only_when_selected(gateway: Gateway) -> None:
     result = await gateway.query('{ org { project(id: "3001") { title county designStatus } } }')
     assert result["data"]["org"]["project"]["designStatus"] == "AVAILABLE"
-    assert gateway.services.designs.decoded == 0
+    assert gateway.runtime.upstreams.designs.decoded == 0
 
 
 async def test_design_selected_twice_is_decoded_once(gateway: Gateway) -> None:
@@ -88,7 +88,7 @@ async def test_design_selected_twice_is_decoded_once(gateway: Gateway) -> None:
         '{ design { j: json(path: "object.userData.sceneOrigin4326") all: json } } } }'
     )
     assert "errors" not in result
-    assert gateway.services.designs.decoded == 1
+    assert gateway.runtime.upstreams.designs.decoded == 1
     assert gateway.sandbox.counts["opensolar.project_detail"] == 1
     design = result["data"]["org"]["a"]["design"]
     assert design["sceneOrigin"] == {"lat": project.lat, "lon": project.lon}

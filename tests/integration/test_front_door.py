@@ -89,7 +89,7 @@ async def test_made_up_tokens_cost_one_upstream_call_each_and_no_org_budget(sand
                 assert response.status_code == 401 and code_of(response) == "UNAUTHENTICATED"
         spent = delta(before, await routes(sandbox_url))
         assert spent == {"opensolar.fetch_token": 20}  # no project call, no Arcadia call: one question per token
-        assert gateway.services.authenticator.refused_count() == 20
+        assert gateway.runtime.front_door.authenticator.refused_count() == 20
         # the org's budget is untouched: its real user is served
         real = await gateway.query('{ org { project(id: "3001") { title } } }', token=RAW)
         assert real["data"]["org"]["project"]["title"], real
@@ -121,7 +121,7 @@ async def test_oversized_headers_are_refused_with_a_code_before_anything_else(sa
 
 async def test_distinct_maximal_bogus_tokens_leave_bounded_memos(sandbox_url: str) -> None:
     async with running_gateway(production(sandbox_url, GATEWAY_TOKEN_REFUSED_TTL_S=600)) as gateway:
-        authenticator = gateway.services.authenticator
+        authenticator = gateway.runtime.front_door.authenticator
         authenticator.refused_max_entries = 100
         for n in range(300):
             token = f"{n:05d}" + "x" * (8192 - 40)
@@ -149,7 +149,7 @@ async def test_documents_over_the_limits_are_never_stored_and_get_applies_the_to
     by_get = await gateway.client.get("/graphql", params=params)
     assert by_get.status_code == 200 and code_of(by_get) == "PERSISTED_QUERY_NOT_FOUND"
     assert code_of(await post(gateway, apq(None, sha("{ org { nme } }")))) == "PERSISTED_QUERY_NOT_FOUND"
-    assert gateway.services.documents.stats["registered"] == 0
+    assert gateway.runtime.front_door.documents.stats["registered"] == 0
     assert gateway.sandbox.total_calls == 0
 
 
@@ -162,7 +162,7 @@ async def test_stored_documents_are_bounded_per_credential(gateway_factory: Gate
         large = "query Large { __typename" + " " * 17_000 + "}"
         assert "errors" not in (await post(gateway, apq(large, sha(large)))).json()
     assert found == [True, True, True, False, False]
-    assert gateway.services.documents.stats["too_large"] == 1
+    assert gateway.runtime.front_door.documents.stats["too_large"] == 1
 
 
 async def test_a_registered_document_runs_by_get_with_vary_and_private_caching(gateway: Gateway) -> None:
@@ -326,7 +326,7 @@ async def test_persisted_queries_survive_a_redis_outage(
     assert [a.status_code for a in answers] == [200] * 5, [a.text for a in answers]
     assert code_of(answers[0]) == "PERSISTED_QUERY_NOT_FOUND"
     assert [a.json().get("data") for a in answers[1:]] == [{"__typename": "Query"}] * 4
-    assert gateway.services.documents.stats["store_errors"] > 0
+    assert gateway.runtime.front_door.documents.stats["store_errors"] > 0
     assert 'gateway_front_door_events_total{event="persisted_store_errors"}' in metrics
     assert any("persisted queries" in record.message for record in caplog.records)
 

@@ -218,7 +218,7 @@ async def test_stitch_derives_inputs_from_opensolar(gateway: Gateway) -> None:
         "detail": "assumed host-owned unless the caller says otherwise",
     }
     assert gateway.sandbox.counts["arcadia.incentives"] == 1
-    assert gateway.services.designs.decoded == 1  # AC size needed the design; decoded once
+    assert gateway.runtime.upstreams.designs.decoded == 1  # AC size needed the design; decoded once
 
 
 async def test_stitch_estimates_each_rate_unit_and_cap(gateway: Gateway) -> None:

@@ -36,7 +36,7 @@ async def test_credentials_in_the_environment_reach_a_real_server(sandbox_url: s
         "proposal { systems { paybackYears } } } } }"
     )
     async with running_gateway(settings) as gateway:
-        assert gateway.services.sandbox is None
+        assert gateway.runtime.upstreams.sandbox is None
         result = await gateway.query(query, headers={"X-API-Key": key})  # server credentials: OPENSOLAR_TOKEN
     assert "errors" not in result, result
     assert result["data"]["org"]["project"]["design"]["totalPanelCount"] > 0

@@ -24,7 +24,7 @@ PROJECT = '{ org { project(id: "%s") { title county systems { kwStc } } } }'
 
 
 def redis_url_of(gateway: Gateway) -> str:
-    return gateway.services.settings.cache_url
+    return gateway.runtime.settings.cache_url
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +55,14 @@ async def test_replicas_share_cache_entries(replicas: tuple[Gateway, Gateway, Sa
     result = await second.query(PROJECT % 3001)
     assert result["data"]["org"]["project"]["county"]
     assert sandbox.total_calls == calls  # the second replica was served from Redis
-    assert second.services.response_cache is not None and second.services.response_cache.stats["hits"] == 1
+    assert second.runtime.caches.responses is not None and second.runtime.caches.responses.stats["hits"] == 1
     # and with the response cache off, from the upstream entries the first replica stored
-    assert second.services.cache is not None
+    assert second.runtime.caches.upstream is not None
     async with running_gateway(
         sandbox_settings(GATEWAY_CACHE_URL=redis_url_of(first), GATEWAY_RESPONSE_CACHE=False), sandbox
     ) as third:
         await third.query(PROJECT % 3001)
-        assert third.services.cache is not None and third.services.cache.stats["hits"] >= 2
+        assert third.runtime.caches.upstream is not None and third.runtime.caches.upstream.stats["hits"] >= 2
     assert sandbox.total_calls == calls
 
 
@@ -116,14 +116,18 @@ async def test_a_webhook_evicts_on_the_replica_that_did_not_receive_it(redis_url
     sandbox = SandboxState(SandboxConfig())
     settings = sandbox_settings(GATEWAY_BUS_URL=redis_url, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_RESPONSE_CACHE=False)
     async with running_gateway(settings, sandbox) as first, running_gateway(settings, sandbox) as second:
-        assert second.services.cache is not None and second.services.cache.store.name == "memory"
-        await wait_for(lambda: first.services.bus.connected.is_set() and second.services.bus.connected.is_set())
+        assert second.runtime.caches.upstream is not None and second.runtime.caches.upstream.store.name == "memory"
+        await wait_for(
+            lambda: first.runtime.changes.bus.connected.is_set() and second.runtime.changes.bus.connected.is_set()
+        )
         await second.query(PROJECT % 3001)  # only the second replica holds it
         calls = sandbox.counts["opensolar.project_detail"]
         await second.query(PROJECT % 3001)
         assert sandbox.counts["opensolar.project_detail"] == calls  # served from its own cache
         assert (await hook(first, "Project", 3001))["evicted"] == 0  # the first replica had nothing
-        await wait_for(lambda: second.services.cache is not None and second.services.cache.stats["evicted"] == 1)
+        await wait_for(
+            lambda: second.runtime.caches.upstream is not None and second.runtime.caches.upstream.stats["evicted"] == 1
+        )
         await second.query(PROJECT % 3001)
     assert sandbox.counts["opensolar.project_detail"] == calls + 1  # read again after the eviction
 
@@ -133,22 +137,26 @@ async def test_a_webhook_during_a_redis_outage_is_not_lost(caplog: pytest.LogCap
     with restartable_redis() as server:
         settings = sandbox_settings(GATEWAY_CACHE_URL=server.url, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_THROTTLE=False)
         async with running_gateway(settings, sandbox) as first, running_gateway(settings, sandbox) as second:
-            await wait_for(lambda: first.services.bus.connected.is_set() and second.services.bus.connected.is_set())
-            changes = second.services.bus.subscribe(CHANGES_CHANNEL)  # a subscription on the other replica
+            await wait_for(
+                lambda: first.runtime.changes.bus.connected.is_set() and second.runtime.changes.bus.connected.is_set()
+            )
+            changes = second.runtime.changes.bus.subscribe(CHANGES_CHANNEL)  # a subscription on the other replica
             await first.query(PROJECT % 3001)  # stored in Redis, and saved with it
             server.stop()
             received = await hook(first, "Project", 3001)  # Redis is down: no 500
             assert received == {"evicted": 0, "tags": [f"opensolar:{RAW_DATA_ORG_ID}:project:3001"]}
-            assert first.services.bus.pending == 2 and first.services.bus.stats["publish_failed"] >= 1
-            assert first.services.cache is not None and first.services.cache.stats["evict_deferred"] == 1
+            assert first.runtime.changes.bus.pending == 2 and first.runtime.changes.bus.stats["publish_failed"] >= 1
+            assert (
+                first.runtime.caches.upstream is not None and first.runtime.caches.upstream.stats["evict_deferred"] == 1
+            )
             metrics = (await first.client.get("/metrics")).text
             assert 'gateway_event_bus_events_total{event="publish_failed"}' in metrics
             for replica in (first, second):  # served without a cache meanwhile
                 result = await replica.query(PROJECT % 3001)
                 assert result["data"]["org"]["project"]["county"] and "errors" not in result
             server.start()  # back, with the entry the webhook made stale
-            store: Any = first.services.cache.store
-            await wait_for(lambda: first.services.bus.pending == 0 and store.pending_evictions == 0)
+            store: Any = first.runtime.caches.upstream.store
+            await wait_for(lambda: first.runtime.changes.bus.pending == 0 and store.pending_evictions == 0)
             change = await asyncio.wait_for(anext(changes), 10)  # replayed to the other replica
             assert (change["model"], change["model_id"], change["org_id"]) == ("project", 3001, RAW_DATA_ORG_ID)
             calls = sandbox.counts["opensolar.project_detail"]
@@ -170,7 +178,7 @@ async def test_one_replica_evicts_what_an_outage_deferred() -> None:
             calls = sandbox.counts["opensolar.project_detail"]
             await gateway.query(PROJECT % 3001)
             assert sandbox.counts["opensolar.project_detail"] == calls + 1
-            store: Any = gateway.services.cache and gateway.services.cache.store
+            store: Any = gateway.runtime.caches.upstream and gateway.runtime.caches.upstream.store
             assert store.pending_evictions == 0 and store.stats["evictions_replayed"] == 1
 
 
@@ -183,7 +191,7 @@ async def test_redis_down_degrades_to_no_cache() -> None:
                 result = await gateway.query(PROJECT % 3001)
                 assert result["data"]["org"]["project"]["county"] and "errors" not in result
     assert sandbox.counts["opensolar.project_detail"] == 2  # no cache, but no errors either
-    assert gateway.services.cache is not None and gateway.services.cache.stats["store_errors"] >= 2
+    assert gateway.runtime.caches.upstream is not None and gateway.runtime.caches.upstream.stats["store_errors"] >= 2
 
 
 async def test_persisted_queries_are_shared_by_replicas(replicas: tuple[Gateway, Gateway, SandboxState]) -> None:
@@ -204,9 +212,9 @@ async def test_a_webhook_evicts_responses_on_every_replica(replicas: tuple[Gatew
     query = '{ org { project(id: "3004") { title county } } }'
     await first.query(query)
     await second.query(query)
-    assert second.services.response_cache is not None and second.services.response_cache.stats["hits"] == 1
+    assert second.runtime.caches.responses is not None and second.runtime.caches.responses.stats["hits"] == 1
     await hook(first, "Project", 3004)
     calls = sandbox.total_calls
     await second.query(query)
-    assert second.services.response_cache.stats["hits"] == 1  # evicted for the other replica too
+    assert second.runtime.caches.responses.stats["hits"] == 1  # evicted for the other replica too
     assert sandbox.total_calls > calls

@@ -30,8 +30,8 @@ async def post(gateway: Gateway, body: dict[str, Any], headers: dict[str, str] |
 
 
 def stats(gateway: Gateway) -> Any:
-    assert gateway.services.response_cache is not None
-    return gateway.services.response_cache.stats
+    assert gateway.runtime.caches.responses is not None
+    return gateway.runtime.caches.responses.stats
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ async def test_stale_parts_keep_the_response_out(gateway_factory: GatewayFactory
     sandbox = SandboxState(SandboxConfig())
     settings = sandbox_settings(GATEWAY_CACHE_TTLS={"project": 1.0, "systems": 1.0}, GATEWAY_RETRY_ATTEMPTS=1)
     async with gateway_factory(settings, sandbox) as gateway:
-        use_clock(gateway.services, clock := FakeClock())
+        use_clock(gateway.runtime, clock := FakeClock())
         await post(gateway, {"query": PROJECT})
         clock.advance(1.5)
         sandbox.faults.append(Fault(route="opensolar.*", status=503))

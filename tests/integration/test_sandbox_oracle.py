@@ -16,9 +16,9 @@ pytestmark = pytest.mark.integration
 async def test_a_wrong_gateway_table_meets_the_sandboxs_429s(gateway_factory: GatewayFactory) -> None:
     sandbox = SandboxState(SandboxConfig())
     async with gateway_factory(sandbox_settings(GATEWAY_THROTTLE_MAX_WAIT_S=0.2), sandbox) as gateway:
-        assert gateway.services.pacer is not None
+        assert gateway.runtime.upstreams.pacer is not None
         # the gateway believes project details allow 200/min; OpenSolar publishes 100/min
-        gateway.services.pacer._limits = {
+        gateway.runtime.upstreams.pacer._limits = {
             **OPENSOLAR_LIMITS,
             EndpointClass.PROJECT_DETAIL: ThrottleLimit(Rate(200, 60.0), Rate(10_000, 86_400.0)),
         }

@@ -35,7 +35,7 @@ def org_projects(sandbox: SandboxState, org_id: int) -> list[int]:
 
 
 def subscribers(live: Live) -> int:
-    return live.services.bus.subscribers(CHANGES_CHANNEL)
+    return live.runtime.changes.bus.subscribers(CHANGES_CHANNEL)
 
 
 async def test_a_subscriber_hears_only_its_own_orgs_changes() -> None:
@@ -146,7 +146,7 @@ async def test_a_stalled_subscriber_is_dropped_with_a_code(monkeypatch: pytest.M
     settings = sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_SUBSCRIBER_QUEUE=4)
     app = create_app(settings, sandbox=sandbox)
     async with serving(app) as live, subscriber(live, RAW_TOKEN) as ws:
-        bus = live.services.bus
+        bus = live.runtime.changes.bus
         await ws.subscribe(PROJECT_CHANGED)
         await wait_for(lambda: subscribers(live) == 1)
         sandbox.faults.append(held)
@@ -211,7 +211,9 @@ async def test_changes_cross_replicas_through_redis() -> None:
         ):
             await ws.subscribe(PROJECT_CHANGED)
             await wait_for(
-                lambda: subscribers(first) == 1 and all(r.services.bus.connected.is_set() for r in (first, second))
+                lambda: (
+                    subscribers(first) == 1 and all(r.runtime.changes.bus.connected.is_set() for r in (first, second))
+                )
             )
             await second.hook(RAW_DATA_ORG_ID, "Project", project_id)  # the webhook reaches the other replica
             change = await ws.next_data("projectChanged")

@@ -41,7 +41,7 @@ def leaves(value: Any) -> set[str]:
 
 
 def hits(gateway: Gateway) -> int:
-    cache = gateway.services.response_cache
+    cache = gateway.runtime.caches.responses
     return cache.stats["hits"] if cache is not None else 0
 
 
@@ -95,9 +95,9 @@ async def test_another_user_of_the_same_org_has_a_scope_of_its_own(
 async def test_the_decoded_design_is_not_decoded_for_a_foreign_tenant(gateway_factory: GatewayFactory) -> None:
     async with gateway_factory(sandbox_settings(GATEWAY_RESPONSE_CACHE=False)) as gateway:
         owner = await warm(gateway, DOCUMENTS["decoded design"])
-        decoded = gateway.services.designs.decoded
+        decoded = gateway.runtime.upstreams.designs.decoded
         foreign = await gateway.query(DOCUMENTS["decoded design"], token=gateway.api_access_token)
-        assert gateway.services.designs.decoded == decoded == 1
+        assert gateway.runtime.upstreams.designs.decoded == decoded == 1
     assert_refused(owner, foreign)
 
 

@@ -71,7 +71,7 @@ async def test_arcadia_halves_its_concurrency_and_pauses_on_a_429(gateway: Gatew
     gateway.sandbox.faults.append(Fault(route="arcadia.incentives", status=429, headers={"Retry-After": "30"}, times=1))
     first = await gateway.query('{ incentives(filter: {zipCode: "11215"}) { totalCount } }')
     assert errors_by_code(first).keys() == {"THROTTLED"}
-    assert gateway.services.arcadia.slots.limit == 2  # 4, halved
+    assert gateway.runtime.upstreams.arcadia.slots.limit == 2  # 4, halved
     calls = gateway.sandbox.counts["arcadia.incentives"]
     second = await gateway.query('{ incentives(filter: {zipCode: "80202"}) { totalCount } }')
     (error,) = errors_by_code(second)["THROTTLED"]

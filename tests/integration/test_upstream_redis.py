@@ -52,7 +52,7 @@ async def test_pacing_survives_redis_stopping_mid_test(caplog: pytest.LogCapture
             with caplog.at_level(logging.WARNING, logger="gateway.throttle"):
                 answered = await answered_details(gateway, sandbox.data.orgs[RAW_DATA_ORG_ID].project_ids[1:100])
             metrics = (await gateway.client.get("/metrics")).text
-            pacer = gateway.services.pacer
+            pacer = gateway.runtime.upstreams.pacer
     assert answered == 90  # a local budget of its own, still at the documented 100/min x 0.9
     assert sandbox.statuses["opensolar.project_detail:429"] == 0
     assert pacer is not None and pacer.stats["degraded"] == 1 and pacer.stats["storage_errors"] >= 99

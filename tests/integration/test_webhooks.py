@@ -33,7 +33,7 @@ async def live() -> AsyncIterator[Live]:
 
 
 def sandbox_of(live: Live) -> SandboxState:
-    sandbox = live.services.sandbox
+    sandbox = live.runtime.upstreams.sandbox
     assert sandbox is not None
     return sandbox
 

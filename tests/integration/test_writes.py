@@ -219,7 +219,7 @@ async def test_a_created_webhook_is_listed_at_once(gateway: Gateway) -> None:
 
 
 async def test_mutations_are_never_stored_in_the_response_cache(gateway: Gateway) -> None:
-    cache = gateway.services.response_cache
+    cache = gateway.runtime.caches.responses
     assert cache is not None
     mutation = 'mutation { updateContact(id: "5001", input: {phone: "1"}) { id phone } }'
     for _ in range(2):
@@ -230,7 +230,7 @@ async def test_mutations_are_never_stored_in_the_response_cache(gateway: Gateway
 
 async def test_uploads_are_bounded_and_screened(gateway: Gateway) -> None:
     query = "mutation($file: Upload!) { uploadPrivateFile(input: {file: $file}) { id } }"
-    limit = gateway.services.settings.max_upload_bytes + gateway.services.settings.max_body_bytes
+    limit = gateway.runtime.settings.max_upload_bytes + gateway.runtime.settings.max_body_bytes
     too_big = await upload(gateway, query, {}, b"x" * (limit + 1), "big.bin")
     assert too_big.status_code == 413 and too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     batch = await gateway.client.post(

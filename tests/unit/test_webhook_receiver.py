@@ -9,7 +9,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Iterable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import orjson
@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from gateway.bus import CHANGES_CHANNEL, EVICT_CHANNEL
 from gateway.http.webhooks import MAX_WEBHOOK_BYTES, opensolar_webhook, org_secret
+from gateway.runtime import ChangeFeed
 
 MASTER = "master-secret"
 ORG = 42
@@ -51,8 +52,9 @@ async def receiver() -> AsyncIterator[tuple[httpx.AsyncClient, Recorded]]:
             Route("/webhooks/opensolar/{org_id}", opensolar_webhook, methods=["POST"]),
         ]
     )
-    app.state.services = SimpleNamespace(
-        settings=SimpleNamespace(webhook_secret=SecretStr(MASTER)), cache=recorded, bus=recorded
+    app.state.runtime = SimpleNamespace(
+        settings=SimpleNamespace(webhook_secret=SecretStr(MASTER)),
+        changes=ChangeFeed(cast(Any, recorded), cast(Any, recorded)),
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
         yield client, recorded
@@ -120,7 +122,7 @@ async def test_only_an_orgs_own_secret_opens_its_receiver(
 
 async def test_a_receiver_without_the_gateways_secret_is_off() -> None:
     app = Starlette(routes=[Route("/webhooks/opensolar/{org_id}", opensolar_webhook, methods=["POST"])])
-    app.state.services = SimpleNamespace(settings=SimpleNamespace(webhook_secret=None))
+    app.state.runtime = SimpleNamespace(settings=SimpleNamespace(webhook_secret=None))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
         response = await client.post(f"/webhooks/opensolar/{ORG}", headers={HEADER: org_secret("", ORG)}, json={})
     assert response.status_code == 404 and "GATEWAY_WEBHOOK_SECRET" in response.json()["error"]
