@@ -210,7 +210,7 @@ async def test_a_client_that_cannot_read_parts_gets_406_before_anything_runs(gat
 
 
 async def test_parts_are_never_stored_nor_served_from_the_response_cache(gateway: Gateway) -> None:
-    cache = gateway.services.response_cache
+    cache = gateway.runtime.caches.responses
     assert cache is not None
     variables = {"id": project_id(gateway.sandbox)}
     plain = await post(gateway, PLAIN_PAGE, variables, accept="application/json")
@@ -227,7 +227,7 @@ async def test_parts_are_never_stored_nor_served_from_the_response_cache(gateway
 
 
 async def test_a_persisted_deferred_query_by_hash_streams_every_time(gateway: Gateway) -> None:
-    cache = gateway.services.response_cache
+    cache = gateway.runtime.caches.responses
     assert cache is not None
     digest = hashlib.sha256(PROJECT_PAGE.encode()).hexdigest()
     persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
