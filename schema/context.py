@@ -42,6 +42,7 @@ class Context:
     metrics: Metrics  # per operation (schema/telemetry.py)
     default_org_id: int | None
     max_upload_bytes: int
+    request_deadline_s: float  # GATEWAY_REQUEST_DEADLINE_S: for HTTP here, per operation over a socket
     request: Request | None
     token: str | None
     loaders: Loaders
@@ -67,6 +68,7 @@ class Context:
             metrics=runtime.metrics,
             default_org_id=upstreams.default_org_id,
             max_upload_bytes=settings.max_upload_bytes,
+            request_deadline_s=settings.request_deadline_s,
             request=request,
             token=token,
             loaders=Loaders(upstreams.opensolar, upstreams.arcadia, token),

@@ -22,11 +22,11 @@ __all__ = ["SocketDeadline"]
 class SocketDeadline(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        services = getattr(context.context, "services", None)
+        budget_s = getattr(context.context, "request_deadline_s", None)
         if (
-            services is not None
+            budget_s is not None
             and current_deadline.get() is None
             and context.operation_type is not OperationType.SUBSCRIPTION
         ):
-            start_deadline(services.settings.request_deadline_s)
+            start_deadline(budget_s)
         yield
