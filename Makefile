@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-peer bench-freshness hit profile reliability assets screenshot clean mutation plant-bugs
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-defer bench-peer bench-freshness hit profile reliability assets screenshot clean mutation plant-bugs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ bench: $(VENV)/.installed-dev assets
 ## compression on against its own ceiling, and the hit at the default INFO log level; splices BENCHMARKS.md
 bench-wrk: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.wrk --accept-encoding "gzip, deflate, br, zstd" --write BENCHMARKS.md
+
+## bench-defer: time to the first part with @defer against the whole answer (stitched ProjectPage); splices BENCHMARKS.md
+bench-defer: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.defer --write BENCHMARKS.md
 
 ## bench-peer: ours against the Node peer (Mesh + Hive Gateway, npm ci from benchmarks/node_peer), interleaved rounds; splices BENCHMARKS.md
 bench-peer: $(VENV)/.installed-dev

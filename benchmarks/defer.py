@@ -7,7 +7,7 @@ what a page sees on a first visit) and the response cache off (the plain page wo
 hit). Per round, in turn: the plain page (time to the whole answer) and the deferred page (time to its
 first part, the project, and to its last, the incentives). Then the same with every Arcadia call
 slowed by ``--arcadia-delay`` seconds (the sandbox's fault injection), where deferring pays.
-``--write BENCHMARKS.md`` replaces this benchmark's section there and leaves the others as they are.
+``--write BENCHMARKS.md`` rewrites its own section there (``<!-- bench-defer -->``) and leaves the rest.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from pathlib import Path
 import httpx
 
 from benchmarks.run import AUTH, VARIABLES, Server, gateway_env, started
+from benchmarks.splice import splice
 from schema.operations import load_operations
 
-__all__ = ["deferred", "splice"]
+__all__ = ["deferred"]
 
 HEADING = "## Issue 15: time to the first part with @defer (stitched ProjectPage)"
 MULTIPART = "multipart/mixed; deferSpec=20220824, application/json"
@@ -98,17 +99,6 @@ def _row(label: str, timings: Timings) -> str:
     return f"| {label} | {plain:.0f} | {first:.0f} | {last:.0f} | {first / last:.2f} | {first / plain:.2f} |"
 
 
-def splice(path: Path, heading: str, section: str) -> None:
-    """Replace the section under ``heading`` (up to the next ``## ``) in ``path``, or append it."""
-    text = path.read_text() if path.exists() else ""
-    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=15)
@@ -152,7 +142,7 @@ def main() -> int:
     )
     sys.stdout.write(section + "\n")
     if args.write:
-        splice(args.write, HEADING, section)
+        splice(args.write, "bench-defer", section)
     return 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -321,3 +323,15 @@ async def test_stream_initial_count_is_bounded_by_the_largest_page(gateway: Gate
             assert response.status_code == 200 and b"errors" not in response.content
         else:
             assert errors_by_code(response.json()).keys() == {"BAD_USER_INPUT"}
+
+
+async def test_the_readmes_example_is_what_the_gateway_sends(gateway: Gateway) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Incremental delivery", 1)[1].split("\n## ", 1)[0]
+    curl = re.search(r"-d '(\{.*\})'", section)
+    assert curl is not None
+    response = await gateway.client.post(
+        "/graphql", content=curl.group(1), headers={"content-type": "application/json", "accept": MULTIPART}
+    )
+    body = response.content.decode().replace("\r\n", "\n")  # the README shows the CRLFs as line ends
+    assert body.strip() in section  # the parts, their headers and lengths, byte for byte
