@@ -9,10 +9,14 @@ FORBIDDEN or NOT_FOUND, never the gateway from a cache.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
 
 from gateway.errors import NotFoundError
 from schema.incentives.types import Incentive
 from schema.info import Info
+from schema.loaders import Loaders
 from schema.opensolar.contacts import Contact
 from schema.opensolar.files import PrivateFile
 from schema.opensolar.org import Org
@@ -25,45 +29,25 @@ from schema.relay.node import Node
 
 __all__ = ["resolve_node"]
 
+R = TypeVar("R")
+
+
+Reader = Callable[[Info, tuple[int, ...]], Awaitable[Node]]
+
+
+def _in_org(loader: Callable[[Loaders], DataLoader[tuple[int, int], R]], wrap: Callable[[int, R], Node]) -> Reader:
+    """An org-scoped node: its loader's ``(org, id)`` key, the same one its lookup field uses."""
+
+    async def read(info: Info, key: tuple[int, ...]) -> Node:
+        org, item = key
+        return wrap(org, await loader(info.context.loaders).load((org, item)))
+
+    return read
+
 
 async def _org(info: Info, key: tuple[int, ...]) -> Node:
     await info.context.loaders.org.load(key[0])
     return Org(org_id=key[0])
-
-
-async def _project(info: Info, key: tuple[int, ...]) -> Node:
-    org, project = key
-    return Project(org_id=org, record=await info.context.loaders.project.load((org, project)))
-
-
-async def _contact(info: Info, key: tuple[int, ...]) -> Node:
-    org, contact = key
-    return Contact(org_id=org, record=await info.context.loaders.contact.load((org, contact)))
-
-
-async def _system(info: Info, key: tuple[int, ...]) -> Node:
-    org, system = key
-    return System(org_id=org, project_id=None, record=await info.context.loaders.system.load((org, system)))
-
-
-async def _file(info: Info, key: tuple[int, ...]) -> Node:
-    org, file = key
-    return PrivateFile(org_id=org, record=await info.context.loaders.private_file.load((org, file)))
-
-
-async def _webhook(info: Info, key: tuple[int, ...]) -> Node:
-    org, hook = key
-    return Webhook(org_id=org, record=await info.context.loaders.webhook.load((org, hook)))
-
-
-async def _role(info: Info, key: tuple[int, ...]) -> Node:
-    org, role = key
-    return Role(org_id=org, record=await info.context.loaders.role.load((org, role)))
-
-
-async def _workflow(info: Info, key: tuple[int, ...]) -> Node:
-    org, workflow = key
-    return OrgWorkflow(org_id=org, record=await info.context.loaders.workflow.load((org, workflow)))
 
 
 async def _stage(info: Info, key: tuple[int, ...]) -> Node:
@@ -75,27 +59,22 @@ async def _stage(info: Info, key: tuple[int, ...]) -> Node:
     return WorkflowStage(org_id=org, workflow_id=workflow, record=found)
 
 
-async def _event(info: Info, key: tuple[int, ...]) -> Node:
-    org, event = key
-    return Event(org_id=org, record=await info.context.loaders.event.load((org, event)))
-
-
 async def _incentive(info: Info, key: tuple[int, ...]) -> Node:
     # Query.incentive(id:)'s defaults, so both share one loader key
     return Incentive(record=await info.context.loaders.incentive.load((key[0], True, False)), inputs={})
 
 
-READERS: dict[str, Callable[[Info, tuple[int, ...]], Awaitable[Node]]] = {
+READERS: dict[str, Reader] = {
     "Org": _org,
-    "Project": _project,
-    "Contact": _contact,
-    "System": _system,
-    "PrivateFile": _file,
-    "Webhook": _webhook,
-    "Role": _role,
-    "OrgWorkflow": _workflow,
+    "Project": _in_org(lambda loaders: loaders.project, lambda org, r: Project(org_id=org, record=r)),
+    "Contact": _in_org(lambda loaders: loaders.contact, lambda org, r: Contact(org_id=org, record=r)),
+    "System": _in_org(lambda loaders: loaders.system, lambda org, r: System(org_id=org, project_id=None, record=r)),
+    "PrivateFile": _in_org(lambda loaders: loaders.private_file, lambda org, r: PrivateFile(org_id=org, record=r)),
+    "Webhook": _in_org(lambda loaders: loaders.webhook, lambda org, r: Webhook(org_id=org, record=r)),
+    "Role": _in_org(lambda loaders: loaders.role, lambda org, r: Role(org_id=org, record=r)),
+    "OrgWorkflow": _in_org(lambda loaders: loaders.workflow, lambda org, r: OrgWorkflow(org_id=org, record=r)),
     "WorkflowStage": _stage,
-    "Event": _event,
+    "Event": _in_org(lambda loaders: loaders.event, lambda org, r: Event(org_id=org, record=r)),
     "Incentive": _incentive,
 }
 

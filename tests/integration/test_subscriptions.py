@@ -16,6 +16,7 @@ from gateway.bus import CHANGES_CHANNEL
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState, sandbox_token
 from gateway.sandbox import pipeline as sandbox_pipeline
 from gateway.settings import Settings
+from schema.relay.global_ids import encode
 from tests.conftest import sandbox_settings
 from tests.integration.live import RECEIVE_TIMEOUT_S, Live, serving, subscriber, wait_for
 from tests.redis_server import redis_server
@@ -44,7 +45,7 @@ async def test_a_subscriber_hears_only_its_own_orgs_changes() -> None:
     app = create_app(sandbox_settings(GATEWAY_WEBHOOK_SECRET=SECRET), sandbox=sandbox)
     async with serving(app) as live, subscriber(live, RAW_TOKEN) as a, subscriber(live, API_TOKEN) as b:
         await a.subscribe(PROJECT_CHANGED, variables={"org": str(RAW_DATA_ORG_ID)})
-        await b.subscribe(PROJECT_CHANGED, variables={"org": str(API_ACCESS_ORG_ID)})
+        await b.subscribe(PROJECT_CHANGED, variables={"org": encode("Org", API_ACCESS_ORG_ID)})  # a global id too
         await wait_for(lambda: subscribers(live) == 2)
         # org B's secret, about org A's project: the org is B's (the secret says so), and B cannot read it
         assert (await live.hook(API_ACCESS_ORG_ID, "Project", ours[0])).status_code == 200

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 
 import pytest
+from graphql import GraphQLInterfaceType
 from strawberry.relay import GlobalID
 
 from gateway.errors import BadRequestError
+from schema import build_schema
 from schema.relay.global_ids import KEY_PARTS, MAX_GLOBAL_ID_CHARS, decode, encode, org_of, upstream_id
+from schema.relay.lookup import READERS
 
 PROJECT = encode("Project", 1001, 3001)
 
@@ -76,3 +79,11 @@ def test_a_mutation_defaults_to_the_org_its_ids_global_id_names() -> None:
     assert org_of(encode("Project", 1002, 3001)) == 1002
     assert org_of(encode("WorkflowStage", 1002, 52, 53)) == 1002
     assert org_of("3001") is org_of(None) is org_of("garbage") is org_of(encode("Incentive", 5)) is None
+
+
+def test_every_node_type_has_a_key_and_a_reader() -> None:
+    graph = build_schema()._schema
+    node = graph.get_type("Node")
+    assert isinstance(node, GraphQLInterfaceType)
+    implementations = {t.name for t in graph.get_implementations(node).objects}
+    assert implementations == set(KEY_PARTS) == set(READERS)
