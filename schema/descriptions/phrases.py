@@ -46,5 +46,8 @@ PROPOSAL = (
 ARCADIA = " As Arcadia sends it (no further call); null when Arcadia omits it."
 PAGE_FIRST = "Items per page, 1 to 100 (default 20); one upstream list call per page."
 PAGE_AFTER = "An endCursor or cursor from a previous page of this connection; BAD_REQUEST otherwise."
-ORG_ARG = "The OpenSolar org; defaults to OPENSOLAR_ORG_ID."
+ORG_ARG = (
+    "The OpenSolar org, by global id or upstream integer id; defaults to the org a global id in the id argument "
+    "names, else OPENSOLAR_ORG_ID."
+)
 COMPONENT = "Null when OpenSolar does not send it."

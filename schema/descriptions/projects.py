@@ -8,7 +8,6 @@ __all__ = ["DESCRIPTIONS"]
 
 DESCRIPTIONS: dict[str, str] = {
     # --- project -------------------------------------------------------------------------------------------
-    "Project.id": "The project's numeric OpenSolar id.",
     "Project.identifier": "OpenSolar's external identifier (a UUID)." + NULL + PROJECT,
     "Project.title": "The project's title, usually its street address." + NULL + PROJECT,
     "Project.address": "Street address." + NULL + PROJECT,
@@ -58,12 +57,14 @@ DESCRIPTIONS: dict[str, str] = {
     "Workflow.id": "The project-workflow link's id.",
     "Workflow.workflowId": "The workflow's id (GET /api/orgs/:org_id/workflows/:id/).",
     "Workflow.activeStageId": "The id of the workflow stage the project is at.",
-    "TeamMember.id": "The role id (OpenSolar's assigned_role_id), not the user id.",
+    "TeamMember.id": (
+        "The role's upstream integer id (OpenSolar's assigned_role_id, not the user id; Org.role(id:) takes it). "
+        "Not a global id: a team member is a masked copy of a role, not a Node."
+    ),
     "TeamMember.name": "The team member's display name; null when OpenSolar does not send it.",
     "TeamMember.email": "The email as OpenSolar masks it, e.g. g****@l*******.com; null when not sent.",
     "TeamMember.phone": "The phone as OpenSolar masks it; null when not sent.",
     # --- contact -------------------------------------------------------------------------------------------
-    "Contact.id": "The contact's numeric OpenSolar id.",
     "Contact.firstName": "First name." + NULL + CONTACT,
     "Contact.familyName": "Family name." + NULL + CONTACT,
     "Contact.display": "The name as OpenSolar displays it." + NULL + CONTACT,

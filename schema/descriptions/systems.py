@@ -8,7 +8,6 @@ __all__ = ["DESCRIPTIONS"]
 
 DESCRIPTIONS: dict[str, str] = {
     # --- systems -------------------------------------------------------------------------------------------
-    "System.id": "The system's numeric OpenSolar id.",
     "System.uuid": "The system's UUID (upper case), shared with the design and system details." + NULL + SYSTEM,
     "System.name": "The system's name (often empty)." + NULL + SYSTEM,
     "System.order": "Position among the project's systems, from 0." + NULL + SYSTEM,
@@ -36,7 +35,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Component.manufacturerName": "The manufacturer, e.g. Jinko Solar Co., Ltd. " + COMPONENT,
     "Component.code": "The product code, e.g. JKM285M-60. " + COMPONENT,
     "Component.quantity": "How many. " + COMPONENT,
-    "SystemDetails.id": "The system's numeric id." + DETAILS,
+    "SystemDetails.id": "The system's upstream integer id (System.databaseId; details are not a Node of their own)."
+    + DETAILS,
     "SystemDetails.uuid": "The system's UUID." + DETAILS,
     "SystemDetails.name": 'The system\'s name, e.g. "System 1 (6.21 kW)".' + DETAILS,
     "SystemDetails.kwStc": "DC size in kW at standard test conditions." + DETAILS,
@@ -63,7 +63,6 @@ DESCRIPTIONS: dict[str, str] = {
     "SystemIncentive.value": "Its value in the org's currency.",
     "SystemIncentive.paidToCustomer": "True when paid to the customer, false when to the installer.",
     # --- private files -------------------------------------------------------------------------------------
-    "PrivateFile.id": "The file's numeric OpenSolar id.",
     "PrivateFile.title": "The file's title." + NULL + FILE,
     "PrivateFile.systemUuid": "The system the file belongs to, when any." + FILE,
     "PrivateFile.status": 'Processing status ("created" or null).' + FILE,
