@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 from gateway.errors import UnauthenticatedError
 from gateway.upstream.arcadia.client import ArcadiaClient, IncentiveSearch
 from gateway.upstream.arcadia.models import ApplicabilityRecord, IncentivePage, IncentiveRecord
-from gateway.upstream.opensolar.client import ListQuery, OpenSolarClient, PrivateFileFilter
+from gateway.upstream.opensolar.client import OpenSolarClient
 from gateway.upstream.opensolar.models import (
     ContactRecord,
     OrgRecord,
@@ -34,6 +34,7 @@ from gateway.upstream.opensolar.people import (
     WebhookQueueRecord,
     WorkflowRecord,
 )
+from gateway.upstream.opensolar.queries import ListQuery, PrivateFileFilter
 
 __all__ = ["IncentivePageKey", "Loaders", "PageKey", "SystemDetailsKey"]
 

@@ -8,8 +8,6 @@ every httpx exception and non-success status into a ``gateway.errors.UpstreamErr
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import functools
 import json
 import logging
 import time
@@ -21,7 +19,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from gateway.cache.scope import CacheScope, fingerprint
 from gateway.cache.trace import read_trace
@@ -40,62 +38,14 @@ from gateway.observability import tracer
 from gateway.upstream.concurrency import AdaptiveConcurrency
 from gateway.upstream.config import UpstreamConfig
 from gateway.upstream.pacing import Pacer
-from gateway.upstream.retry import RetryPolicy
-from gateway.upstream.tolerant import read
+from gateway.upstream.retry import RetryPolicy, parse_retry_after
 
-__all__ = ["UpstreamClient", "list_of", "one_of", "parse_model", "parse_retry_after"]
+__all__ = ["UpstreamClient"]
 
 M = TypeVar("M", bound=BaseModel)
 logger = logging.getLogger("gateway.upstreams")
 MAX_LOGGED_BODY_BYTES = 4096
 MAX_LOGGED_BODY_CHARS = 1000
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-@functools.cache
-def one_of(model: type[M], upstream: str) -> Callable[[Any], M]:
-    """The decoder of a JSON object into ``model``; one function object per model, so decoded reads can be reused."""
-
-    def decode(payload: Any) -> M:
-        return parse_model(model, payload, upstream)
-
-    return decode
-
-
-@functools.cache
-def list_of(model: type[M], upstream: str) -> Callable[[Any], list[M]]:
-    """The decoder of a JSON array of ``model`` objects (one function object per model)."""
-
-    def decode(payload: Any) -> list[M]:
-        if not isinstance(payload, list):
-            raise UpstreamBadResponse(f"{upstream}: expected a JSON array of {model.__name__}.", upstream=upstream)
-        return [parse_model(model, item, upstream) for item in payload]
-
-    return decode
-
-
-def parse_model(model: type[M], payload: Any, upstream: str) -> M:
-    """``payload`` as ``model``; a field of a foreign shape costs only that field (``gateway.upstream.tolerant``)."""
-    try:
-        return read(model, payload)
-    except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else "?"
-        raise UpstreamBadResponse(
-            f"{upstream}: unexpected {model.__name__} shape at '{where}'.", upstream=upstream
-        ) from None
 
 
 @dataclass(frozen=True, slots=True)

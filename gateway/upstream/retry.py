@@ -10,6 +10,8 @@ hook in ``attempt_failed`` (set by the upstream cache, to serve stale at once).
 
 from __future__ import annotations
 
+import email.utils
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from gateway.cache.upstream import attempt_failed
 from gateway.deadline import remaining_s
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 
-__all__ = ["RetryBudget", "RetryPolicy", "attempt_failed"]
+__all__ = ["RetryBudget", "RetryPolicy", "attempt_failed", "parse_retry_after"]
 
 T = TypeVar("T")
 
@@ -105,3 +107,17 @@ class RetryPolicy:
                 raise
 
         return await retrying(attempt)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))

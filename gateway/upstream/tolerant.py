@@ -17,14 +17,26 @@ import copy
 import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from gateway.errors import UpstreamBadResponse
 
-__all__ = ["MAX_REPAIRS", "ShapeError", "attach_raw", "damage_of", "field_error", "raw_of", "read", "replace_raw"]
+__all__ = [
+    "MAX_REPAIRS",
+    "ShapeError",
+    "attach_raw",
+    "damage_of",
+    "field_error",
+    "list_of",
+    "one_of",
+    "parse_model",
+    "raw_of",
+    "read",
+    "replace_raw",
+]
 
 M = TypeVar("M", bound=BaseModel)
 MAX_REPAIRS = 64  # rounds of validate-and-drop; each drops at least one key, so a record converges long before
@@ -231,3 +243,36 @@ def field_error(record: BaseModel, name: str, upstream: str) -> ShapeError | Non
         upstream=upstream,
         field=where,
     )
+
+
+@functools.cache
+def one_of(model: type[M], upstream: str) -> Callable[[Any], M]:
+    """The decoder of a JSON object into ``model``; one function object per model, so decoded reads can be reused."""
+
+    def decode(payload: Any) -> M:
+        return parse_model(model, payload, upstream)
+
+    return decode
+
+
+@functools.cache
+def list_of(model: type[M], upstream: str) -> Callable[[Any], list[M]]:
+    """The decoder of a JSON array of ``model`` objects (one function object per model)."""
+
+    def decode(payload: Any) -> list[M]:
+        if not isinstance(payload, list):
+            raise UpstreamBadResponse(f"{upstream}: expected a JSON array of {model.__name__}.", upstream=upstream)
+        return [parse_model(model, item, upstream) for item in payload]
+
+    return decode
+
+
+def parse_model(model: type[M], payload: Any, upstream: str) -> M:
+    """``payload`` as ``model``; a field of a foreign shape costs only that field (``gateway.upstream.tolerant``)."""
+    try:
+        return read(model, payload)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else "?"
+        raise UpstreamBadResponse(
+            f"{upstream}: unexpected {model.__name__} shape at '{where}'.", upstream=upstream
+        ) from None

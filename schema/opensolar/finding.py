@@ -14,8 +14,8 @@ from enum import Enum
 import strawberry
 
 from gateway.errors import BadRequestError
-from gateway.upstream.opensolar.client import ListQuery
 from gateway.upstream.opensolar.models import ProjectRecord
+from gateway.upstream.opensolar.queries import ListQuery
 from schema.info import Info
 from schema.loaders import PageKey
 from schema.opensolar.checks import optional_id

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.upstream.opensolar.client import PrivateFileFilter
+from gateway.upstream.opensolar.queries import PrivateFileFilter
 from schema.context import parse_id
 from schema.info import Info
 from schema.loaders import PageKey

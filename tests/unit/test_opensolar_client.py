@@ -22,8 +22,9 @@ from gateway.errors import (
     UpstreamUnavailable,
 )
 from gateway.settings import Settings
-from gateway.upstream.base import parse_retry_after
-from gateway.upstream.opensolar.client import OpenSolarClient, PrivateFileFilter
+from gateway.upstream.opensolar.client import OpenSolarClient
+from gateway.upstream.opensolar.queries import PrivateFileFilter
+from gateway.upstream.retry import parse_retry_after
 
 Handler = Callable[[httpx.Request], Any]
 

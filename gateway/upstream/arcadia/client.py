@@ -28,8 +28,10 @@ from gateway.errors import (
     validation_fields,
 )
 from gateway.upstream.arcadia.models import ApplicabilityRecord, IncentivePage, IncentiveRecord
-from gateway.upstream.base import UpstreamClient, parse_model, parse_retry_after
+from gateway.upstream.base import UpstreamClient
 from gateway.upstream.config import DEFAULT_CACHE_TTLS_S, UpstreamConfig
+from gateway.upstream.retry import parse_retry_after
+from gateway.upstream.tolerant import parse_model
 
 __all__ = ["ArcadiaClient", "IncentiveSearch"]
 

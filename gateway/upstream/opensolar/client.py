@@ -7,7 +7,6 @@ the end is an empty list (a DRF ``404 Invalid page.`` on a later page is read th
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
@@ -17,15 +16,12 @@ from gateway.cache.scope import fingerprint
 from gateway.cache.upstream import CachePolicy
 from gateway.errors import (
     MAX_MESSAGE_CHARS,
-    NotFoundError,
-    UpstreamBadResponse,
     UpstreamError,
     UpstreamUnavailable,
     error_for_status,
     redact,
     validation_fields,
 )
-from gateway.upstream.base import list_of, one_of, parse_model
 from gateway.upstream.config import DEFAULT_CACHE_TTLS_S
 from gateway.upstream.opensolar.cache_policy import policy_for, tags_for
 from gateway.upstream.opensolar.models import (
@@ -39,7 +35,6 @@ from gateway.upstream.opensolar.models import (
     SystemDetailsRecord,
     SystemRecord,
     WebhookRecord,
-    id_from_url,
 )
 from gateway.upstream.opensolar.people import (
     EventRecord,
@@ -48,52 +43,16 @@ from gateway.upstream.opensolar.people import (
     WebhookQueueRecord,
     WorkflowRecord,
 )
+from gateway.upstream.opensolar.proposals import proposal_from
+from gateway.upstream.opensolar.queries import ListQuery, PrivateFileFilter
 from gateway.upstream.opensolar.writes import OpenSolarWrites
 from gateway.upstream.quotas import classify_opensolar
-from gateway.upstream.tolerant import replace_raw
+from gateway.upstream.tolerant import list_of, one_of, parse_model
 
-__all__ = ["ListQuery", "OpenSolarClient", "PrivateFileFilter"]
+__all__ = ["OpenSolarClient"]
 
 R = TypeVar("R", bound=Record)
 UPSTREAM = "opensolar"
-
-
-class ListQuery(Record):
-    """What the project and contact lists are asked for upstream (None: not sent).
-
-    ``owner``/``visible_to`` are sent as ``owner_org_id``/``visible_to`` on projects (the Teams
-    filters of ``fieldset=list``) and as ``owned_by``/``shared_with`` on contacts.
-    """
-
-    search: str | None = None
-    ordering: str | None = None
-    owner: int | None = None
-    visible_to: int | None = None
-
-    def params(self, kind: str) -> dict[str, str | int]:
-        owner, shared = ("owner_org_id", "visible_to") if kind == "projects" else ("owned_by", "shared_with")
-        params: dict[str, str | int] = {"fieldset": "list"} if kind == "projects" and self.has_teams() else {}
-        for key, value in (
-            ("search", self.search),
-            ("ordering", self.ordering),
-            (owner, self.owner),
-            (shared, self.visible_to),
-        ):
-            if value is not None:
-                params[key] = value
-        return params
-
-    def has_teams(self) -> bool:
-        return self.owner is not None or self.visible_to is not None
-
-
-class PrivateFileFilter(Record):
-    project_id: int | None = None
-    search: str | None = None
-    file_tag: str | None = None
-    file_tag_exclude: str | None = None
-    user_id: int | None = None
-    ordering: str | None = None
 
 
 class OpenSolarClient(OpenSolarWrites):
@@ -230,7 +189,7 @@ class OpenSolarClient(OpenSolarWrites):
     async def proposal(self, token: str, project_id: int) -> ProposalRecord:
         # compress_data (documented): the design, bills and output arrive base64+gzip, not as megabytes of JSON
         payload = await self._get(token, "/api/user_logins/", {"project_ids": project_id, "compress_data": 1})
-        return _proposal_from(payload, project_id)
+        return proposal_from(payload, project_id)
 
     async def webhooks(self, token: str, org_id: int, page: int, limit: int) -> list[WebhookRecord]:
         return await self._page(WebhookRecord, token, f"/api/orgs/{org_id}/webhooks/", page, limit)
@@ -331,40 +290,3 @@ class OpenSolarClient(OpenSolarWrites):
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _proposal_from(payload: Any, project_id: int) -> ProposalRecord:
-    """Find the project in the array of orgs that ``/api/user_logins/`` answers with."""
-    if not isinstance(payload, list):
-        raise UpstreamBadResponse(f"{UPSTREAM}: expected a JSON array of orgs from user_logins.", upstream=UPSTREAM)
-    for org in payload:
-        for project in (org.get("projects") or []) if isinstance(org, dict) else []:
-            if isinstance(project, dict) and (
-                project.get("id") == project_id or id_from_url(project.get("url")) == project_id
-            ):
-                return _proposal_of(project, project_id)
-    raise NotFoundError(f"{UPSTREAM}: no proposal data for project {project_id}.", upstream=UPSTREAM, status=200)
-
-
-def _proposal_of(project: dict[str, Any], project_id: int) -> ProposalRecord:
-    data = project.get("proposal_data")
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError:
-            data = {"systems": data}  # unreadable: its systems are lost, not the project's other figures
-    if not isinstance(data, dict):
-        data = {"systems": data}
-    record = parse_model(
-        ProposalRecord,
-        {
-            "project_id": project_id,
-            "usage_annual_or_guess": project.get("usage_annual_or_guess"),
-            "valid_until_date": project.get("valid_until_date"),
-            "has_battery": data.get("has_battery"),
-            "systems": data.get("systems") or [],
-        },
-        UPSTREAM,
-    )
-    replace_raw(record, project)  # raw: the project object as sent, proposal_data included
-    return record

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from gateway.upstream.opensolar.models import JsonValue, OptDateTime, Record
+from gateway.upstream.opensolar.values import JsonValue, OptDateTime, Record
 
 __all__ = [
     "ActionRecord",

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.errors import PlanRequiredError, UpstreamError
-from gateway.upstream.base import UpstreamClient, parse_model
+from gateway.upstream.base import UpstreamClient
 from gateway.upstream.opensolar.models import ContactRecord, PrivateFileRecord, ProjectRecord
 from gateway.upstream.opensolar.people import WorkflowRecord
+from gateway.upstream.tolerant import parse_model
 
 __all__ = ["OpenSolarWrites", "Upload"]
 
