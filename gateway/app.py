@@ -31,8 +31,11 @@ from strawberry.types.unset import UNSET, UnsetType
 from gateway.compression import Compression, PrecompressedFiles
 from gateway.gc_tuning import tuned_gc
 from gateway.graphiql import ASSETS_DIR, favicon, graphiql_page
+from gateway.http.access import HttpObservabilityMiddleware
 from gateway.http.auth import Principal
 from gateway.http.cors import Cors, OriginPolicy, origins_of
+from gateway.http.edge import Edge, EdgeState
+from gateway.http.error_codes import coded
 from gateway.http.execution import parsed_request
 from gateway.http.gate import GraphQLGate
 from gateway.http.health import readiness
@@ -41,7 +44,7 @@ from gateway.http.webhooks import opensolar_webhook
 from gateway.http.ws import CodedGraphQLWSHandler, CodedTransportWSHandler
 from gateway.incremental import MultipartParts
 from gateway.media import GRAPHQL_RESPONSE_JSON, media_type
-from gateway.observability import HttpObservabilityMiddleware, configure_logging, configure_tracing
+from gateway.observability import configure_logging, configure_tracing
 from gateway.runtime import Runtime, open_runtime
 from gateway.sandbox import SandboxState
 from gateway.settings import Settings
@@ -63,8 +66,8 @@ def runtime_of(app: Starlette) -> Runtime:
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
-    graphql_transport_ws_handler_class = CodedTransportWSHandler
-    graphql_ws_handler_class = CodedGraphQLWSHandler
+    graphql_transport_ws_handler_class = CodedTransportWSHandler[Context]
+    graphql_ws_handler_class = CodedGraphQLWSHandler[Context]
     multipart_transport_class = MultipartParts  # @defer/@stream answers, part by part
 
     def __init__(self, *args: Any, origins: OriginPolicy, **kwargs: Any) -> None:
@@ -83,7 +86,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def parse_http_body(self, request: Any) -> GraphQLRequestData:
         """The request the front door already read, parsed and checked: the body is never read twice."""
         payload = parsed_request.get()
-        if payload is None:  # a multipart upload, screened by the door: Strawberry parses its form
+        if payload is None:  # an upload whose form Strawberry refuses, replayed by the door: it answers as before
             return cast(GraphQLRequestData, await super().parse_http_body(request))
         return GraphQLRequestData(
             query=payload.get("query"),
@@ -99,18 +102,16 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """The last line of defence: an error that reached here without a code is a bug; mask it.
+        """The last line of defence: every error leaves with a code (``gateway/http/error_codes.py``).
 
         Under ``application/graphql-response+json`` a request error (nothing executed: no data and no
         error with a path) goes out without ``data`` and with 400 (``run`` sets the status).
         """
         response = await super().process_result(request, result)
         errors: list[dict[str, Any]] = cast(list[dict[str, Any]], response.get("errors") or [])
-        for error in errors:
-            if not (error.get("extensions") or {}).get("code"):
-                logger.error("uncoded GraphQL error masked: %s", error.get("message"))
-                error["message"] = "Unexpected error."
-                error["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        if errors:
+            errors = [coded(error) for error in errors]
+            response["errors"] = cast(Any, errors)
         request_error = bool(errors) and result.data is None and all("path" not in e for e in errors)
         if request_error and isinstance(request, Request) and _media(request) == GRAPHQL_RESPONSE_JSON:
             response.pop("data", None)
@@ -174,6 +175,18 @@ async def metrics(request: Request) -> Response:
     return Response(runtime_of(request.app).metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
+def edge_of(runtime: Runtime, settings: Settings) -> Edge:
+    """The pieces of the runtime the HTTP edge's middleware use."""
+    return Edge(
+        authenticator=runtime.front_door.authenticator,
+        inbound=runtime.front_door.inbound,
+        documents=runtime.front_door.documents,
+        response_cache=runtime.caches.responses,
+        metrics=runtime.metrics,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+
+
 def limits_of(settings: Settings) -> Limits:
     return Limits(
         max_tokens=settings.max_tokens,
@@ -188,6 +201,7 @@ def limits_of(settings: Settings) -> Limits:
 def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None = None) -> Starlette:
     """The gateway app. ``sandbox`` lets tests hand in a sandbox whose counters and faults they hold."""
     settings = settings or Settings()
+    edge = EdgeState()  # what the front door and the observability layer use, opened by the lifespan
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -199,11 +213,13 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             configure_tracing(settings.otel)
             async with open_runtime(settings, sandbox, operations=load_operations()) as runtime:
                 app.state.runtime = runtime
+                edge.open(edge_of(runtime, settings))
                 if runtime.upstreams.sandbox is not None:
                     logger.warning("SANDBOX MODE: /graphql is open to anyone who can reach it (made-up data only).")
                 with tuned_gc(settings.gc_tuning):
                     yield
         finally:
+            edge.open(None)
             if logs is not None:
                 logs.stop()  # every line queued so far is written; later lines are written directly
 
@@ -228,10 +244,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route(IMAGE_PATH, system_image, methods=["GET"]),
     ]
     middleware = [
-        Middleware(
-            HttpObservabilityMiddleware,
-            metrics=lambda app: getattr(app.state, "runtime", None) and runtime_of(app).metrics,
-        ),
+        Middleware(HttpObservabilityMiddleware, state=edge),
         Middleware(Cors, paths=(GRAPHQL_PATH,), origins=origins),  # before auth: a preflight carries no credentials
         Middleware(Compression),  # outside the front door: its answers are compressed too
         Middleware(
@@ -241,7 +254,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             max_header_bytes=settings.max_header_bytes,
             max_tokens=settings.max_tokens,
             graphiql=settings.graphiql_enabled,
-            services=runtime_of,
+            state=edge,
         ),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -10,11 +10,8 @@ calls cost nothing while it is off.
 from __future__ import annotations
 
 import collections
-import itertools
 import logging
 import re
-import secrets
-import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,28 +21,40 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.headers import pick
-from gateway.log_pipeline import LogPipeline, info_line, start_logging
+from gateway.log_pipeline import LogPipeline, start_logging
 
 __all__ = [
-    "HttpObservabilityMiddleware",
     "Metrics",
     "Reported",
-    "RequestIds",
     "UpstreamReport",
     "configure_logging",
     "configure_tracing",
+    "operation_label",
     "request_id",
     "tracer",
 ]
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
-access_log = logging.getLogger("gateway.access")
 tracer = trace.get_tracer("solar-gateway")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+_OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_OPERATION_LABELS = 200  # operation names come from clients: cap the metric's label values
+_seen_operations: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    """The metrics label of an operation name: bounded in length, in characters and in how many there are."""
+    if not name:
+        return "anonymous"
+    if not _OPERATION_NAME.match(name):
+        return "invalid"
+    if name not in _seen_operations and len(_seen_operations) >= MAX_OPERATION_LABELS:
+        return "other"
+    _seen_operations.add(name)
+    return name
 
 
 class _RequestIdFilter(logging.Filter):
@@ -257,80 +266,3 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-
-class RequestIds:
-    """Request ids that cost no system call: a random per-process prefix and a 64-bit suffix (32 hex digits).
-
-    The suffix is a counter passed through a bijection of 64-bit numbers (an odd multiplier, then a
-    random XOR key), so ids never repeat within a process and do not tell callers how many requests
-    came before theirs.
-    """
-
-    _ODD = 0x9E3779B97F4A7C15
-    _MASK = (1 << 64) - 1
-
-    def __init__(self) -> None:
-        self._prefix = secrets.token_hex(8)
-        self._key = secrets.randbits(64)
-        self._next = itertools.count(1).__next__
-
-    def new(self) -> str:
-        return f"{self._prefix}{((self._next() * self._ODD) & self._MASK) ^ self._key:016x}"
-
-
-class HttpObservabilityMiddleware:
-    """Every HTTP exchange gets a request id (a sane ``X-Request-ID`` or a new one, echoed in the
-    response and carried by every log line), is counted by route and status (gate rejections
-    included), and, at INFO, leaves one access-log line with its duration. One ``send`` wrapper
-    does all three: this runs on the response-cache hit path too.
-    """
-
-    def __init__(self, app: ASGIApp, *, metrics: Any) -> None:
-        self.app = app
-        self.metrics = metrics  # a callable giving this app's Metrics, once the lifespan has made them
-        self.ids = RequestIds()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"}:
-            await self.app(scope, receive, send)
-            return
-        given = pick(scope, b"x-request-id")[0].decode("latin-1")
-        rid = given if _REQUEST_ID.match(given) else self.ids.new()
-        token = request_id.set(rid)
-        if scope["type"] == "websocket":
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                request_id.reset(token)
-            return
-        status = 500
-        started = time.perf_counter()
-
-        async def observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", rid.encode())]}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observed)
-        finally:
-            path = scope.get("path", "")
-            metrics = self.metrics(scope["app"])
-            if metrics is not None:
-                route = "/webhooks/opensolar" if path.startswith("/webhooks/opensolar/") else path  # no org ids
-                metrics.http_response(route if route in _ROUTES else "other", status)
-            if access_log.isEnabledFor(logging.INFO):
-                duration_ms = round((time.perf_counter() - started) * 1000, 2)
-                info_line(
-                    access_log,
-                    f"{scope['method']} {path} {status}",
-                    rid,
-                    {"status": status, "duration_ms": duration_ms},
-                )
-            request_id.reset(token)
-
-
-_ROUTES = {"/graphql", "/healthz", "/readyz", "/metrics", "/webhooks/opensolar"}

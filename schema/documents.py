@@ -13,18 +13,14 @@ The cache is per schema (so per app), bounded by entries and by text size, least
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 
 from cachetools import LRUCache
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["ValidatedDocuments", "document_passed", "validated_documents"]
+from gateway.http.execution import document_passed
 
-# Set by the HTTP gate around one execution: the extension appends True once the document has
-# parsed (within the token limit) and passed every validation rule, so only such documents are
-# ever stored as persisted queries.
-document_passed: ContextVar[list[bool] | None] = ContextVar("document_passed", default=None)
+__all__ = ["ValidatedDocuments", "validated_documents"]
 
 
 class ValidatedDocuments:

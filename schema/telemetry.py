@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from gateway.observability import tracer
+from gateway.observability import operation_label, tracer
 from schema.incremental import initial_of
 
-__all__ = ["OperationTelemetry", "operation_label"]
+__all__ = ["OperationTelemetry"]
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-MAX_OPERATION_LABELS = 200  # operation names come from clients: cap the metric's label values
-_seen: set[str] = set()
 DOCUMENT_CODES = {
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
@@ -26,17 +22,6 @@ DOCUMENT_CODES = {
     "COST_LIMIT_EXCEEDED",
     "INTROSPECTION_DISABLED",
 }
-
-
-def operation_label(name: str | None) -> str:
-    if not name:
-        return "anonymous"
-    if not _NAME.match(name):
-        return "invalid"
-    if name not in _seen and len(_seen) >= MAX_OPERATION_LABELS:
-        return "other"
-    _seen.add(name)
-    return name
 
 
 class OperationTelemetry(SchemaExtension):

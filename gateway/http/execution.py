@@ -27,12 +27,15 @@ from gateway.http.shape import ParsedRequest, invalid
 from gateway.incremental import MULTIPART_MIXED
 from gateway.response_cache.hit import VARY, send_cached
 from gateway.response_cache.store import ResponseCache
-from schema.documents import document_passed
 
-__all__ = ["Capture", "Execution", "execute", "parsed_request"]
+__all__ = ["Capture", "Execution", "document_passed", "execute", "parsed_request"]
 
 # The parsed request, handed to Strawberry's ``parse_http_body`` for the one execution it is set around.
 parsed_request: ContextVar[dict[str, Any] | None] = ContextVar("parsed_request", default=None)
+# Set around one execution: the schema's validated-documents extension appends True once the document
+# has parsed (within the token limit) and passed every validation rule, so only such documents are
+# ever stored as persisted queries.
+document_passed: ContextVar[list[bool] | None] = ContextVar("document_passed", default=None)
 
 
 @dataclass(frozen=True, slots=True)

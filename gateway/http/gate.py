@@ -26,7 +26,6 @@ on the credential says ``Vary: Authorization, X-API-Key``.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
@@ -35,15 +34,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.headers import oversized, pick
 from gateway.http.auth import Principal
 from gateway.http.body import JSON_MEDIA_TYPES, media_of, read_body
-from gateway.http.execution import Execution, execute
-from gateway.http.persisted import PersistedDocuments, Rejection
+from gateway.http.edge import Edge, EdgeState
+from gateway.http.execution import Execution, execute, parsed_request
+from gateway.http.persisted import Rejection
 from gateway.http.shape import GRAPHQL_PARAMS, ParsedRequest, get_request, operation_kind, operation_name, post_request
 from gateway.http.single_flight import SingleFlight
 from gateway.http.uploads import replay, screen_upload
+from gateway.observability import operation_label
 from gateway.response_cache.hit import serve_hit
 from gateway.response_cache.keys import Known, RememberedDigests, document_hash, request_digest
-from gateway.response_cache.store import ResponseCache
-from schema.telemetry import operation_label
 
 __all__ = ["GraphQLGate"]
 
@@ -62,7 +61,7 @@ class GraphQLGate:
         *,
         path: str,
         max_body_bytes: int,
-        services: Any,
+        state: EdgeState,
         max_header_bytes: int = 8 * 1024,
         max_tokens: int = 2000,
         graphiql: bool = False,
@@ -75,7 +74,7 @@ class GraphQLGate:
         self.max_header_bytes = max_header_bytes
         self.max_tokens = max_tokens
         self.graphiql = graphiql
-        self.services = services  # a callable giving this app's Runtime (made in the lifespan)
+        self.state = state  # filled by the lifespan
         self._digests = RememberedDigests()
         self._flights = SingleFlight()
 
@@ -101,13 +100,13 @@ class GraphQLGate:
         else:
             await self._http(scope, receive, send)
 
-    async def _admit(self, scope: Scope, services: Any, authorization: bytes, api_key: bytes) -> Principal | Rejection:
+    async def _admit(self, scope: Scope, edge: Edge, authorization: bytes, api_key: bytes) -> Principal | Rejection:
         """Credential, then the principal's inbound rate: the same for every way in."""
-        principal: Principal | Rejection = await services.front_door.authenticator.admit(authorization, api_key)
+        principal: Principal | Rejection = await edge.authenticator.admit(authorization, api_key)
         if isinstance(principal, Rejection):
             return principal
-        if services.front_door.inbound is not None:
-            wait = await services.front_door.inbound.spend(principal.id)
+        if edge.inbound is not None:
+            wait = await edge.inbound.spend(principal.id)
             if wait is not None:
                 return Rejection(
                     429,
@@ -125,7 +124,7 @@ class GraphQLGate:
             await send({"type": "websocket.close", "code": 1008, "reason": "HEADER_TOO_LARGE"})
             return
         if authorization or api_key:
-            admitted = await self._admit(scope, self.services(scope["app"]), authorization, api_key)
+            admitted = await self._admit(scope, self.state.require(), authorization, api_key)
             if isinstance(admitted, Rejection):
                 await send({"type": "websocket.close", "code": 1008, "reason": admitted.code})  # 403 at the handshake
                 return
@@ -155,12 +154,12 @@ class GraphQLGate:
                 return
         elif media_of(content_type) == b"multipart/form-data":
             # a file upload: admitted first (before its larger body is read), then screened
-            services = self.services(scope["app"])
-            admitted = await self._admit(scope, services, authorization, api_key)
+            edge = self.state.require()
+            admitted = await self._admit(scope, edge, authorization, api_key)
             if isinstance(admitted, Rejection):
                 await _send_rejection(admitted, scope, receive, send)
             else:
-                await self._upload(scope, receive, send, services, content_length)
+                await self._upload(scope, receive, send, edge, content_length)
             return
         elif media_of(content_type) not in JSON_MEDIA_TYPES:
             rejection = Rejection(
@@ -177,35 +176,45 @@ class GraphQLGate:
                 await _send_rejection(rejection, scope, receive, send)
                 return
             body = read
-        services = self.services(scope["app"])
-        principal = await self._admit(scope, services, authorization, api_key)
+        edge = self.state.require()
+        principal = await self._admit(scope, edge, authorization, api_key)
         if isinstance(principal, Rejection):
             await _send_rejection(principal, scope, receive, send)
             return
-        cache: ResponseCache | None = services.caches.responses
+        cache = edge.response_cache
         credential = principal.opensolar_token if cache is not None else None
         etags = if_none_match.decode("latin-1") or None
         if not is_get and cache is not None and credential and (known := self._digests.get(body)) is not None:
             # a body seen before: straight to the cache, no parsing
-            if await serve_hit(send, services, cache.scoped(credential, known.digest), etags, False, known):
+            if await serve_hit(send, cache, edge.metrics, cache.scoped(credential, known.digest), etags, False, known):
                 return
             missed = ParsedRequest(orjson.loads(body), False, etags, principal, body)
-            await self._serve(scope, receive, send, missed, services, credential, known)
+            await self._serve(scope, receive, send, missed, edge, credential, known)
             return
         request = self._get_request(query, etags, principal) if is_get else self._post_request(body, etags, principal)
         if isinstance(request, Rejection):
             await _send_rejection(request, scope, receive, send)
         else:
-            await self._serve(scope, receive, send, request, services, credential)
+            await self._serve(scope, receive, send, request, edge, credential)
 
-    async def _upload(self, scope: Scope, receive: Receive, send: Send, services: Any, declared: bytes) -> None:
-        """A GraphQL multipart request (file upload): screened, then replayed to Strawberry; never cached."""
-        limit = services.settings.max_upload_bytes + self.max_body_bytes  # the file plus operations and map
-        screened = await screen_upload(scope, receive, declared, limit, services.front_door.documents)
+    async def _upload(self, scope: Scope, receive: Receive, send: Send, edge: Edge, declared: bytes) -> None:
+        """A GraphQL multipart request (file upload): screened and parsed once, handed on parsed; never cached."""
+        limit = edge.max_upload_bytes + self.max_body_bytes  # the file plus operations and map
+        screened = await screen_upload(scope, receive, declared, limit, edge.documents)
         if isinstance(screened, Rejection):
             await _send_rejection(screened, scope, receive, send)
             return
-        await self.app(scope, replay(screened, receive), send)
+        try:
+            if screened.payload is None:  # a map or operation Strawberry refuses: it answers as it always has
+                await self.app(scope, replay(screened.body, receive), send)
+                return
+            token = parsed_request.set(screened.payload)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                parsed_request.reset(token)
+        finally:
+            await screened.form.close()
 
     async def _serve(
         self,
@@ -213,12 +222,12 @@ class GraphQLGate:
         receive: Receive,
         send: Send,
         request: ParsedRequest,
-        services: Any,
+        edge: Edge,
         credential: str | None,
         missed: Known | None = None,
     ) -> None:
         """``missed``: the request's digest, already looked up in the response cache without a hit."""
-        cache: ResponseCache | None = services.caches.responses
+        cache = edge.response_cache
         key = None
         known = missed
         if cache is not None and credential and missed is not None:
@@ -232,9 +241,9 @@ class GraphQLGate:
             )
             self._digests.remember(request.raw, known)
             key = cache.scoped(credential, known.digest)
-            if await serve_hit(send, services, key, request.if_none_match, request.is_get, known):
+            if await serve_hit(send, cache, edge.metrics, key, request.if_none_match, request.is_get, known):
                 return
-        documents: PersistedDocuments = services.front_door.documents
+        documents = edge.documents
         resolved = await documents.resolve(request.payload)
         if isinstance(resolved, Rejection):
             await _send_rejection(resolved, scope, receive, send)
@@ -257,7 +266,7 @@ class GraphQLGate:
         leader = self._flights.leader(key)
         if leader is not None:
             await asyncio.shield(leader)
-            if await serve_hit(send, services, key, request.if_none_match, request.is_get, known):
+            if await serve_hit(send, cache, edge.metrics, key, request.if_none_match, request.is_get, known):
                 return
         with self._flights.leading(key, first=leader is None) as release:
             await execute(self.app, scope, receive, send, execution, key, cache, release)

@@ -26,6 +26,7 @@ __all__ = [
     "operation_kind",
     "operation_name",
     "post_request",
+    "shape",
 ]
 
 GRAPHQL_PARAMS = frozenset({"query", "extensions", "operationName", "variables"})
@@ -62,7 +63,7 @@ def operation_name(payload: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
-def _shape(payload: dict[str, Any]) -> Rejection | None:
+def shape(payload: dict[str, Any]) -> Rejection | None:
     """The GraphQL-over-HTTP request shape, refused with a code (Strawberry would answer text/plain)."""
     query, extensions = payload.get("query"), payload.get("extensions")
     if query is not None and not isinstance(query, str):
@@ -96,7 +97,7 @@ def post_request(body: bytes, if_none_match: str | None, principal: Principal) -
         return Rejection(400, "BATCHING_DISABLED", "Batched operations are not accepted; send one per request.")
     if not isinstance(payload, dict):
         return invalid("The body must be a JSON object with a query.")
-    return _shape(payload) or ParsedRequest(payload, False, if_none_match, principal, body)
+    return shape(payload) or ParsedRequest(payload, False, if_none_match, principal, body)
 
 
 def get_request(
@@ -112,4 +113,4 @@ def get_request(
         return invalid("extensions and variables must be JSON.")
     if "operationName" in query:
         payload["operationName"] = query["operationName"][0]
-    return _shape(payload) or ParsedRequest(payload, True, if_none_match, principal)
+    return shape(payload) or ParsedRequest(payload, True, if_none_match, principal)

@@ -4,20 +4,28 @@ Strawberry parses the multipart body itself; before it does, the gate reads the 
 ``GATEWAY_MAX_UPLOAD_BYTES`` (413 ``PAYLOAD_TOO_LARGE`` while it streams in), refuses a batch
 (``BATCHING_DISABLED``) or a malformed ``operations`` field (``INVALID_GRAPHQL_REQUEST``), and passes
 ``operations`` through the persisted/trusted-documents check like any JSON request: uploads are no
-way around the front door. The body is then replayed to Strawberry unchanged.
+way around the front door. The form is parsed once, here: Strawberry is handed the operation with its
+files in place (the multipart spec's ``map``), as a JSON request is handed its payload. Only a form
+whose ``map`` or ``operations`` Strawberry would refuse is replayed to it unchanged, so it answers as
+it always has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 
 from gateway.http.persisted import PersistedDocuments, Rejection
+from gateway.http.shape import shape
 
-__all__ = ["MAX_UPLOAD_FILES", "replay", "screen_upload"]
+__all__ = ["MAX_UPLOAD_FILES", "Screened", "replay", "screen_upload"]
 
 MAX_UPLOAD_FILES = 10
 MAX_FORM_FIELDS = 20  # operations, map, and the file parts
@@ -54,10 +62,35 @@ def replay(body: bytes, original: Receive) -> Callable[[], Awaitable[Message]]:
     return receive
 
 
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """An upload that passed: its operation with the files in place (``payload``), or None: replay ``body``.
+
+    The caller closes ``form`` (its spooled files) once the operation has run.
+    """
+
+    body: bytes
+    form: FormData
+    payload: dict[str, Any] | None
+
+
+def _with_files(operations: dict[str, Any], form: FormData) -> dict[str, Any] | None:
+    """The operation with its files in place, as Strawberry would build it; None where Strawberry would refuse."""
+    raw = form.get("map", "{}")
+    try:
+        files_map = orjson.loads(raw) if isinstance(raw, str) else None
+        files = {name: value for name, value in form.items() if isinstance(value, UploadFile)}
+        if not isinstance(files_map, dict) or shape(operations) is not None:
+            return None
+        return replace_placeholders_with_files(operations, files_map, files)
+    except (orjson.JSONDecodeError, LookupError, ValueError, TypeError, AttributeError):
+        return None
+
+
 async def screen_upload(
     scope: Scope, receive: Receive, declared: bytes, limit: int, documents: PersistedDocuments
-) -> bytes | Rejection:
-    """The body to hand on, or why it is refused."""
+) -> Screened | Rejection:
+    """The parsed upload to hand on, or why it is refused."""
     body = await _read(receive, declared, limit)
     if body is None:
         return Rejection(413, "PAYLOAD_TOO_LARGE", f"Uploads are limited to {limit} bytes (GATEWAY_MAX_UPLOAD_BYTES).")
@@ -66,13 +99,20 @@ async def screen_upload(
         form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_FORM_FIELDS)
     except Exception:  # starlette raises MultiPartException / HTTPException on bad or oversized forms
         return Rejection(400, "INVALID_GRAPHQL_REQUEST", "The multipart body cannot be parsed.")
+    screened = await _screen(form, documents)
+    if isinstance(screened, Rejection):
+        await form.close()
+        return screened
+    return Screened(body, form, _with_files(screened, form))
+
+
+async def _screen(form: FormData, documents: PersistedDocuments) -> dict[str, Any] | Rejection:
+    """The ``operations`` field, checked like a JSON request, or why it is refused."""
     try:
         raw = form.get("operations")
         operations = orjson.loads(raw) if isinstance(raw, str) else None
     except orjson.JSONDecodeError:
         operations = None
-    finally:
-        await form.close()
     if isinstance(operations, list):
         return Rejection(400, "BATCHING_DISABLED", "Batched operations are not accepted; send one per request.")
     if not isinstance(operations, dict):
@@ -82,4 +122,4 @@ async def screen_upload(
         return resolved
     if resolved.payload.get("query") != operations.get("query"):
         return Rejection(400, "INVALID_GRAPHQL_REQUEST", "Send the query text itself with an upload.")
-    return body
+    return operations

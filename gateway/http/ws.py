@@ -21,9 +21,8 @@ extensions unwind in the context they started in (``CodedGraphQLWSHandler.handle
 
 from __future__ import annotations
 
-import logging
 from contextlib import suppress
-from typing import Any, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
@@ -32,23 +31,30 @@ from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from gateway.http.auth import Principal
+from gateway.http.error_codes import coded
+from gateway.http.inbound import Quota
 from gateway.incremental import tidy
-from schema import Context
-from schema.error_extensions import code_for
 
-__all__ = ["CodedGraphQLWSHandler", "CodedTransportWSHandler", "coded"]
-
-logger = logging.getLogger("gateway")
+__all__ = ["CodedGraphQLWSHandler", "CodedTransportWSHandler", "SocketContext", "coded"]
 
 
-def coded(error: dict[str, Any]) -> dict[str, Any]:
-    """``error`` (a formatted GraphQL error) with an ``extensions.code``."""
-    if (error.get("extensions") or {}).get("code"):
-        return error
-    if "path" in error:
-        logger.error("uncoded GraphQL error masked: %s", error.get("message"))
-        return {**error, "message": "Unexpected error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
-    return {**error, "extensions": {**(error.get("extensions") or {}), "code": code_for(str(error.get("message")))}}
+class _FrontDoor(Protocol):
+    @property
+    def inbound(self) -> Quota | None: ...
+
+
+class SocketContext(Protocol):
+    """What the handlers read of the GraphQL context (``schema.Context``, bound in ``gateway/app.py``)."""
+
+    @property
+    def principal(self) -> Principal | None: ...
+
+    @property
+    def front_door(self) -> _FrontDoor: ...
+
+
+ContextT = TypeVar("ContextT", bound=SocketContext)
 
 
 def _with_codes(message: Any) -> Any:
@@ -62,7 +68,7 @@ def _with_codes(message: Any) -> Any:
     return message
 
 
-async def throttled(context: Context) -> dict[str, Any] | None:
+async def throttled(context: SocketContext) -> dict[str, Any] | None:
     """The error for an operation over the principal's inbound quota, else None (the quota is spent)."""
     inbound, principal = context.front_door.inbound, context.principal
     if inbound is None or principal is None:
@@ -76,7 +82,7 @@ async def throttled(context: Context) -> dict[str, Any] | None:
     }
 
 
-class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[ContextT, None], Generic[ContextT]):
     async def send_message(self, message: Any) -> None:
         await super().send_message(_with_codes(message))
 
@@ -86,7 +92,7 @@ class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
-    async def _send_result_stream(self, operation: Operation[Context, None], result_source: Any) -> None:
+    async def _send_result_stream(self, operation: Operation[ContextT, None], result_source: Any) -> None:
         """Each part of an incremental answer (``@defer``/``@stream``) as its own ``next`` message,
         formatted as over HTTP (Strawberry refuses incremental answers on a socket)."""
         pending: list[Any] = []
@@ -117,7 +123,7 @@ class _Sources(dict[str, Any]):
         self.kept[key] = value
 
 
-class CodedGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
+class CodedGraphQLWSHandler(BaseGraphQLWSHandler[ContextT, None], Generic[ContextT]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.subscriptions: _Sources = _Sources()

@@ -8,11 +8,11 @@ the credential) and, for GET, ``Cache-Control: private, max-age=<what is left of
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.types import Send
 
 from gateway.compression import negotiated
+from gateway.observability import Metrics
 from gateway.response_cache.keys import Known
 from gateway.response_cache.store import CachedResponse, ResponseCache
 
@@ -21,15 +21,16 @@ __all__ = ["VARY", "send_cached", "serve_hit"]
 VARY = (b"vary", b"Authorization, X-API-Key")
 
 
-async def serve_hit(send: Send, services: Any, key: str, etags: str | None, is_get: bool, known: Known) -> bool:
+async def serve_hit(
+    send: Send, cache: ResponseCache, metrics: Metrics, key: str, etags: str | None, is_get: bool, known: Known
+) -> bool:
     """Send the stored response under ``key`` if there is one; False: a miss, nothing was sent."""
-    cache: ResponseCache = services.caches.responses
     hit = await cache.get(key)
     if hit is None:
         return False
     started = time.perf_counter()
     await send_cached(send, hit, is_get, etags, time.time())
-    services.metrics.operation(known.label, "cached", time.perf_counter() - started)
+    metrics.operation(known.label, "cached", time.perf_counter() - started)
     return True
 
 

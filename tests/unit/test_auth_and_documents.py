@@ -14,9 +14,9 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
 from gateway.headers import pick
+from gateway.http.access import RequestIds
 from gateway.http.auth import Authenticator, Principal, PrincipalKind, hash_api_key
 from gateway.http.rejection import Rejection
-from gateway.observability import RequestIds
 from schema import Query, build_schema
 from schema.core_types import core_types
 from schema.documents import ValidatedDocuments
