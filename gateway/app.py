@@ -244,7 +244,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
         Route(IMAGE_PATH, system_image, methods=["GET"]),
     ]
     middleware = [
-        Middleware(HttpObservabilityMiddleware, state=edge),
+        Middleware(HttpObservabilityMiddleware, state=edge, routes=routes),  # metric labels: the routes above
         Middleware(Cors, paths=(GRAPHQL_PATH,), origins=origins),  # before auth: a preflight carries no credentials
         Middleware(Compression),  # outside the front door: its answers are compressed too
         Middleware(

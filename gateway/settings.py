@@ -26,6 +26,7 @@ from gateway.configs import (
     UpstreamsConfig,
     WebhooksConfig,
 )
+from gateway.redis_url import redis_url
 from gateway.upstream.config import DEFAULT_CACHE_TTLS_S, UpstreamConfig
 from gateway.upstream.quotas import parse_quotas
 
@@ -207,7 +208,7 @@ class Settings(BaseSettings):
 
     @property
     def redis_url(self) -> str | None:
-        return self.cache_url if self.cache_url.startswith(("redis://", "rediss://")) else None
+        return redis_url(self.cache_url)
 
     @property
     def event_bus_url(self) -> str | None:

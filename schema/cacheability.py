@@ -1,4 +1,4 @@
-"""Marks a request's read trace uncacheable when its operation is not a query, has errors or answers in parts."""
+"""Forbids storing a response that is not a query, has errors or answers in parts (``gateway/cacheability.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from gateway.cache import read_trace
+from gateway.cacheability import Cacheability as Verdict
 from schema.incremental import initial_of
 
 __all__ = ["Cacheability"]
@@ -16,8 +16,8 @@ __all__ = ["Cacheability"]
 class Cacheability(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        trace = read_trace.get()
-        if trace is None:
+        verdict = Verdict.current()
+        if verdict is None:
             return
         context = self.execution_context
         try:
@@ -27,4 +27,4 @@ class Cacheability(SchemaExtension):
         result = initial_of(context.result)
         # an incremental answer streams in parts and is never stored (gateway/incremental.py)
         if not is_query or result is None or result.errors or result is not context.result:
-            trace.spoil()  # mutations, subscriptions and errors are never cached
+            verdict.forbid("not a query, errors, or parts")  # mutations, subscriptions and errors are never cached

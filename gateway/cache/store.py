@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from aiocache import RedisCache
 
 from gateway.cache.memory import BoundedMemoryCache, BytesSerializer
+from gateway.redis_url import redis_url
 
 __all__ = ["CacheStore", "MemoryStore", "RedisStore", "open_store"]
 
@@ -189,6 +190,7 @@ class RedisStore:
 
 def open_store(url: str | None, max_bytes: int, max_entries: int) -> CacheStore:
     """``redis://host:port/db`` for Redis; anything else (default ``memory://``) for the memory store."""
-    if url and url.startswith(("redis://", "rediss://")):
-        return RedisStore(url)
+    redis = redis_url(url)
+    if redis is not None:
+        return RedisStore(redis)
     return MemoryStore(max_bytes, max_entries)

@@ -25,7 +25,7 @@ import orjson
 from gateway.cache.decoded import DecodedEntries
 from gateway.cache.scope import CacheScope
 from gateway.cache.store import CacheStore
-from gateway.cache.trace import read_trace
+from gateway.cacheability import Cacheability
 from gateway.deadline import renewed, within_deadline
 from gateway.errors import UpstreamRateLimited, UpstreamTimeout, UpstreamUnavailable
 
@@ -176,9 +176,9 @@ class UpstreamCache:
         if entry is not None and age < policy.ttl_s:
             self.stats["hits"] += 1
             self.stats[f"hits:{policy.kind}"] += 1
-            trace = read_trace.get()
-            if trace is not None:
-                trace.read(policy.ttl_s - age, entry.tags)
+            verdict = Cacheability.current()
+            if verdict is not None:
+                verdict.report_read(policy.ttl_s - age, entry.tags)
             return entry.payload
         self.stats["misses"] += 1
         self.stats[f"misses:{policy.kind}"] += 1
@@ -193,17 +193,17 @@ class UpstreamCache:
             if entry is None or not stale_ok:
                 raise
             self.stats["stale"] += 1
-            trace = read_trace.get()
-            if trace is not None:
-                trace.spoil()  # a response built from stale data is never stored
+            verdict = Cacheability.current()
+            if verdict is not None:
+                verdict.report_read(0.0, entry.tags, fresh=False)  # a response built from stale data is never stored
             reads = stale_reads.get()
             if reads is not None:
                 reads.append(StaleRead(scope.upstream, resource, round(age, 1), exc.code))
             return entry.payload
         # recorded here, not in the shared task, so every caller of a coalesced read sees it
-        trace = read_trace.get()
-        if trace is not None:
-            trace.read(policy.ttl_s, tags)
+        verdict = Cacheability.current()
+        if verdict is not None:
+            verdict.report_read(policy.ttl_s, tags)
         return decode(payload) if decode is not None else payload
 
     async def _fetch_and_store(

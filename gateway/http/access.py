@@ -12,7 +12,9 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Iterable
 
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.headers import pick
@@ -46,6 +48,17 @@ class RequestIds:
         return f"{self._prefix}{((self._next() * self._ODD) & self._MASK) ^ self._key:016x}"
 
 
+def route_labels(routes: Iterable[BaseRoute]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The app's routes as metric labels: exact paths, and the fixed prefix of each path with parameters.
+
+    ``/webhooks/opensolar/{org_id}`` is counted as ``/webhooks/opensolar`` (no org ids in labels);
+    anything else (mounts, unknown paths) is ``other``, so the labels stay bounded.
+    """
+    paths = [route.path for route in routes if isinstance(route, Route)]
+    prefixes = tuple(sorted({path.split("/{", 1)[0] for path in paths if "{" in path}))
+    return frozenset(path for path in paths if "{" not in path), prefixes
+
+
 class HttpObservabilityMiddleware:
     """Every HTTP exchange gets a request id (a sane ``X-Request-ID`` or a new one, echoed in the
     response and carried by every log line), is counted by route and status (gate rejections
@@ -53,10 +66,16 @@ class HttpObservabilityMiddleware:
     does all three: this runs on the response-cache hit path too.
     """
 
-    def __init__(self, app: ASGIApp, *, state: EdgeState) -> None:
+    def __init__(self, app: ASGIApp, *, state: EdgeState, routes: Iterable[BaseRoute] = ()) -> None:
         self.app = app
         self.state = state  # the app's metrics, once the lifespan has opened them
+        self.paths, self.prefixes = route_labels(routes)
         self.ids = RequestIds()
+
+    def label(self, path: str) -> str:
+        if path in self.paths:
+            return path
+        return next((prefix for prefix in self.prefixes if path.startswith(prefix + "/")), "other")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -88,8 +107,7 @@ class HttpObservabilityMiddleware:
             edge = self.state.edge
             if edge is not None:
                 metrics = edge.metrics
-                route = "/webhooks/opensolar" if path.startswith("/webhooks/opensolar/") else path  # no org ids
-                metrics.http_response(route if route in _ROUTES else "other", status)
+                metrics.http_response(self.label(path), status)
             if access_log.isEnabledFor(logging.INFO):
                 duration_ms = round((time.perf_counter() - started) * 1000, 2)
                 info_line(
@@ -99,6 +117,3 @@ class HttpObservabilityMiddleware:
                     {"status": status, "duration_ms": duration_ms},
                 )
             request_id.reset(token)
-
-
-_ROUTES = {"/graphql", "/healthz", "/readyz", "/metrics", "/webhooks/opensolar"}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import httpx
+from cachetools import LRUCache
 
 from gateway.cache.scope import fingerprint
 from gateway.http.rejection import Rejection
@@ -124,6 +125,10 @@ UNVERIFIED = Rejection(
 )
 
 
+def _memo_size(entry: tuple[Principal, float, int]) -> int:
+    return entry[2]
+
+
 def _memo_key(authorization: bytes, api_key: bytes) -> bytes:
     return hashlib.blake2b(authorization + b"\n" + api_key, digest_size=16).digest()
 
@@ -133,9 +138,9 @@ class Authenticator:
 
     A frontend sends the same credential on every request; hashing an API key (or asking OpenSolar
     about a token) each time is wasted work on the response-cache hit path. Only admitted
-    credentials are remembered, keyed by a fingerprint of the headers, bounded in bytes, oldest
-    first out. Refusals are not remembered, except tokens OpenSolar refused: their 16-byte
-    fingerprints, for ``refused_ttl_s``, in a bounded map.
+    credentials are remembered, keyed by a fingerprint of the headers, bounded in bytes, least
+    recently used first out (``cachetools.LRUCache``). Refusals are not remembered, except tokens
+    OpenSolar refused: their 16-byte fingerprints, for ``refused_ttl_s``, in a bounded map.
     """
 
     def __init__(
@@ -162,8 +167,8 @@ class Authenticator:
         self.memo_max_bytes = memo_max_bytes
         self.refused_max_entries = refused_max_entries
         self._clock = clock
-        self._memo: OrderedDict[bytes, tuple[Principal, float, int]] = OrderedDict()  # -> (principal, until, bytes)
-        self.memo_bytes = 0
+        # fingerprint -> (principal, until, bytes): bounded by the bytes it holds, least recently used out
+        self._memo: LRUCache[bytes, tuple[Principal, float, int]] = LRUCache(memo_max_bytes, getsizeof=_memo_size)
         self._refused: OrderedDict[bytes, float] = OrderedDict()  # fingerprint -> refused until
         self._checking: dict[bytes, asyncio.Future[bool | None]] = {}
         self.stats: Counter[str] = Counter()
@@ -220,9 +225,14 @@ class Authenticator:
             future.set_result(answer)
         return answer
 
+    @property
+    def memo_bytes(self) -> int:
+        """What the memo of admitted credentials holds, in the bytes its bound counts."""
+        return int(self._memo.currsize)
+
     def _refuse(self, key: bytes) -> None:
         self.stats["refused"] += 1
-        self._forget(key)
+        self._memo.pop(key, None)
         self._refused[key] = self._clock() + self.refused_ttl_s
         self._refused.move_to_end(key)
         while len(self._refused) > self.refused_max_entries:
@@ -232,17 +242,7 @@ class Authenticator:
         size += MEMO_ENTRY_OVERHEAD_BYTES
         if size > self.memo_max_bytes:
             return
-        self._forget(key)
-        self._memo[key] = (principal, until, size)
-        self.memo_bytes += size
-        while self.memo_bytes > self.memo_max_bytes:
-            _, (_, _, dropped) = self._memo.popitem(last=False)
-            self.memo_bytes -= dropped
-
-    def _forget(self, key: bytes) -> None:
-        previous = self._memo.pop(key, None)
-        if previous is not None:
-            self.memo_bytes -= previous[2]
+        self._memo[key] = (principal, until, size)  # replaces an entry under the same key, bytes and all
 
     def refused_count(self) -> int:
         return len(self._refused)

@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.cache.trace import ReadTrace, read_trace
+from gateway.cacheability import Cacheability
 from gateway.http.persisted import PersistedDocuments
 from gateway.http.rejection import Rejection
 from gateway.http.shape import ParsedRequest, invalid
@@ -97,8 +97,6 @@ async def execute(
     release: Callable[[], None] = _nothing,
 ) -> None:
     """``release``: called when the answer turns out to stream (identical requests stop waiting for it)."""
-    trace = ReadTrace()
-    token = read_trace.set(trace)
     passed: list[bool] = []
     passed_token = document_passed.set(passed)
     request = execution.request
@@ -108,9 +106,9 @@ async def execute(
     # a GET was checked to be a query above; Strawberry runs queries only for POST (GET is off there)
     inner = {**scope, "method": "POST"} if request.is_get else scope
     try:
-        await app(inner, receive, capture)
+        with Cacheability.collect() as verdict:
+            await app(inner, receive, capture)
     finally:
-        read_trace.reset(token)
         document_passed.reset(passed_token)
         parsed_request.reset(request_token)
     if passed and execution.register is not None:
@@ -124,8 +122,8 @@ async def execute(
         await Rejection(status, rejection.code, rejection.message).response()(scope, receive, send)
         return
     stored = None
-    if key is not None and cache is not None and status == 200 and trace.cacheable and trace.ttl_s is not None:
-        stored = await cache.put(key, body, trace.ttl_s, trace.tags)
+    if key is not None and cache is not None and status == 200 and verdict.cacheable and verdict.ttl_s is not None:
+        stored = await cache.put(key, body, verdict.ttl_s, verdict.tags)
     if stored is not None:
         await send_cached(send, stored, request.is_get, request.if_none_match, time.time())
         return

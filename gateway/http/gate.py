@@ -47,6 +47,11 @@ from gateway.response_cache.keys import Known, RememberedDigests, document_hash,
 __all__ = ["GraphQLGate"]
 
 
+_UNSUPPORTED_MEDIA_TYPE = Rejection(
+    415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (or multipart/form-data)."
+)
+
+
 async def _send_rejection(rejection: Rejection, scope: Scope, receive: Receive, send: Send) -> None:
     await rejection.response()(scope, receive, send)
 
@@ -153,19 +158,10 @@ class GraphQLGate:
                     await _send_rejection(Rejection(404, "NOT_FOUND", "GraphiQL is off here."), scope, receive, send)
                 return
         elif media_of(content_type) == b"multipart/form-data":
-            # a file upload: admitted first (before its larger body is read), then screened
-            edge = self.state.require()
-            admitted = await self._admit(scope, edge, authorization, api_key)
-            if isinstance(admitted, Rejection):
-                await _send_rejection(admitted, scope, receive, send)
-            else:
-                await self._upload(scope, receive, send, edge, content_length)
+            await self._upload(scope, receive, send, authorization, api_key, content_length)
             return
         elif media_of(content_type) not in JSON_MEDIA_TYPES:
-            rejection = Rejection(
-                415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (or multipart/form-data)."
-            )
-            await _send_rejection(rejection, scope, receive, send)
+            await _send_rejection(_UNSUPPORTED_MEDIA_TYPE, scope, receive, send)
             return
         else:
             read = await read_body(receive, content_length, self.max_body_bytes)
@@ -197,8 +193,16 @@ class GraphQLGate:
         else:
             await self._serve(scope, receive, send, request, edge, credential)
 
-    async def _upload(self, scope: Scope, receive: Receive, send: Send, edge: Edge, declared: bytes) -> None:
-        """A GraphQL multipart request (file upload): screened and parsed once, handed on parsed; never cached."""
+    async def _upload(
+        self, scope: Scope, receive: Receive, send: Send, authorization: bytes, api_key: bytes, declared: bytes
+    ) -> None:
+        """A GraphQL multipart request (file upload): admitted first (before its larger body is read),
+        then screened and parsed once, handed on parsed; never cached."""
+        edge = self.state.require()
+        admitted = await self._admit(scope, edge, authorization, api_key)
+        if isinstance(admitted, Rejection):
+            await _send_rejection(admitted, scope, receive, send)
+            return
         limit = edge.max_upload_bytes + self.max_body_bytes  # the file plus operations and map
         screened = await screen_upload(scope, receive, declared, limit, edge.documents)
         if isinstance(screened, Rejection):

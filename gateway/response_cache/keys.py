@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 
 from gateway.incremental import defers
 
@@ -65,21 +66,19 @@ class RememberedDigests:
     A frontend repeats the same few bodies byte for byte; parsing, hashing the document and
     canonicalising the variables cost more than the response-cache lookup itself. The digest is a
     function of the bytes alone, so a remembered one can never be wrong. Only small bodies are
-    remembered, and only ``MAX_ENTRIES`` of them (oldest first out): at most a few MiB.
+    remembered, and only ``MAX_ENTRIES`` of them (``cachetools.LRUCache``, least recently used
+    out): at most a few MiB.
     """
 
     MAX_ENTRIES = 512
     MAX_BODY_BYTES = 16 * 1024
 
     def __init__(self) -> None:
-        self._known: dict[bytes, Known] = {}
+        self._known: LRUCache[bytes, Known] = LRUCache(self.MAX_ENTRIES)
 
     def get(self, raw: bytes) -> Known | None:
         return self._known.get(raw) if raw else None
 
     def remember(self, raw: bytes, known: Known) -> None:
-        if not raw or len(raw) > self.MAX_BODY_BYTES:
-            return
-        if len(self._known) >= self.MAX_ENTRIES:
-            del self._known[next(iter(self._known))]
-        self._known[raw] = known
+        if raw and len(raw) <= self.MAX_BODY_BYTES:
+            self._known[raw] = known

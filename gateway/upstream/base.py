@@ -22,8 +22,8 @@ import httpx
 from pydantic import BaseModel
 
 from gateway.cache.scope import CacheScope, fingerprint
-from gateway.cache.trace import read_trace
 from gateway.cache.upstream import CachePolicy, UpstreamCache
+from gateway.cacheability import Cacheability
 from gateway.deadline import within_deadline
 from gateway.errors import (
     UpstreamBadResponse,
@@ -129,9 +129,9 @@ class UpstreamClient:
 
         policy = self.cache_policy(path, call.params) if method == "GET" and credential and self.cache else None
         if self.cache is None or policy is None or credential is None:
-            trace = read_trace.get()
-            if trace is not None:
-                trace.spoil()  # an uncached read (or a write): the response cannot be stored either
+            verdict = Cacheability.current()
+            if verdict is not None:
+                verdict.forbid("uncached read or write")  # the response cannot be stored either
             payload = await send()
             return decode(payload) if decode is not None else payload
         resource = f"{path}?{urlencode(sorted((k, str(v)) for k, v in call.params.items()))}"

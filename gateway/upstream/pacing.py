@@ -28,6 +28,7 @@ from limits.storage import storage_from_string
 
 from gateway.deadline import remaining_s
 from gateway.errors import UpstreamRateLimited
+from gateway.redis_url import redis_url
 from gateway.upstream.quotas import OPENSOLAR_LIMITS, EndpointClass, Rate, classify_opensolar
 
 __all__ = ["Pacer", "open_pacer_storage"]
@@ -40,9 +41,10 @@ _ORG = re.compile(r"^/api/orgs/(\d+)/")
 
 def open_pacer_storage(url: str | None) -> Storage:
     """Redis (``redis://...``) shares the budget across replicas; otherwise this process alone."""
-    if url and url.startswith(("redis://", "rediss://")):
+    redis = redis_url(url)
+    if redis is not None:
         # redis-py (already a dependency) rather than coredis, and a client the pacer can close
-        return cast(Storage, storage_from_string(f"async+{url}", implementation="redispy"))
+        return cast(Storage, storage_from_string(f"async+{redis}", implementation="redispy"))
     return MemoryStorage()
 
 
