@@ -206,6 +206,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=20, help="requests a second to each gateway")
     parser.add_argument("--projects", type=int, default=20)
+    parser.add_argument("--peer-ttl-ms", type=int, help="the peer's TTL instead of the calibrated one")
     parser.add_argument("--write", type=Path, help="splice the section into this file (BENCHMARKS.md)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
@@ -213,7 +214,7 @@ def main() -> int:
         ids = _project_ids(ours, args.projects)
         ours.bodies, peer.bodies = _bodies(False, ids), _bodies(True, ids)
         calibration = asyncio.run(_calibrate(ours, peer, ids))
-        ttl_ms = max(1, math.ceil(max(calibration) * 1000))
+        ttl_ms = args.peer_ttl_ms or max(1, math.ceil(max(calibration) * 1000))
         peer.server = stack.enter_context(node_peer(peer.sandbox, cache_ttl_ms=ttl_ms))
         asyncio.run(_warm([ours, peer], ids))
         delays, seconds = asyncio.run(_run(ours, peer, ids, args.minutes, args.rate))
@@ -258,13 +259,14 @@ def report(ours: Tally, peer: Tally, f: Figures, args: argparse.Namespace) -> st
         "## Freshness: webhooks against a TTL at the same staleness",
         "",
         f"Command: `make bench-freshness` (`python -m benchmarks.freshness --minutes {args.minutes:g} --rate "
-        f"{args.rate:g} --projects {args.projects} --write BENCHMARKS.md`), run {datetime.now(UTC):%Y-%m-%d %H:%M} "
+        f"{args.rate:g} --projects {args.projects}{f' --peer-ttl-ms {args.peer_ttl_ms}' if args.peer_ttl_ms else ''} "
+        f"--write BENCHMARKS.md`), run {datetime.now(UTC):%Y-%m-%d %H:%M} "
         f"UTC for {f.seconds / 60:.1f} minutes on {os.cpu_count()} cores, load average {f.load_before:.1f} before "
         f"and {os.getloadavg()[0]:.1f} after. One change a second (a PATCH upstream, then the signed webhook to our "
         f"receiver); {args.rate:g} requests a second to each gateway (90% ProjectPage, 10% Portfolio of "
         f"{args.projects} projects). Calibration (10 changes, nothing else running): change to fresh answer p50 "
-        f"{_ms(f.calibration, 0.5):.0f} ms, max {_ms(f.calibration, 1):.0f} ms, so the peer's response-cache TTL "
-        f"is {f.ttl_ms} ms.",
+        f"{_ms(f.calibration, 0.5):.0f} ms, max {_ms(f.calibration, 1):.0f} ms; the peer's response-cache TTL "
+        f"is {f.ttl_ms} ms ({'set by --peer-ttl-ms' if args.peer_ttl_ms else 'that maximum'}).",
         "",
         *rows,
         "",

@@ -15,6 +15,7 @@ class Side:
     off_cpu_ms: float | None = None  # every cache off: server CPU ms per Portfolio (process tree)
     off_rps: float | None = None
     off_calls: float | None = None  # upstream calls per Portfolio, every cache off
+    off_errors: int | None = None  # answers with errors among them
     hit_rps: float | None = None  # response cache on and warm, Portfolio
     cold_portfolio_ms: list[float] = field(default_factory=list)
     cold_page_ms: list[float] = field(default_factory=list)
@@ -78,6 +79,7 @@ ROWS = [  # (label, figure, digits)
     ("every cache off: upstream calls per Portfolio", "off_calls", 0),
     ("every cache off: server CPU per upstream call, ms", "off_cpu_per_call", 3),
     ("every cache off: Portfolio req/s (4 at a time)", "off_rps", 1),
+    ("every cache off: answers with errors (of --requests per round)", "off_errors", 0),
     ("response cache on, warm: Portfolio req/s (wrk -t2 -c16)", "hit_rps", 0),
     ("response cache on / every cache off, throughput", "hit_over_off", 0),
     ("cold Portfolio p50, ms", "cold_portfolio_p50", 0),

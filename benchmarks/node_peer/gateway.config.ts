@@ -12,5 +12,6 @@ export const gatewayConfig = defineConfig({
   responseCaching: ttl > 0
     ? { ttl, session: (request: Request) => request.headers.get('authorization') ?? null }
     : undefined,
+  maskedErrors: false, // a benchmark wants to see why a field failed
   inboundInflightRequestDeduplication: process.env.PEER_INBOUND_DEDUP === 'true',
 });
