@@ -10,7 +10,10 @@ cannot be killed because they do not change behaviour.
     python -m benchmarks.mutation [--no-run] [--sample N [--seed S]] [--max-children N] [--write TESTING.md]
 
 ``--sample N`` tests N mutants per module, drawn with a fixed seed, instead of all of them: an estimate
-of the score (with its size stated) when a full run does not fit the time there is.
+of the score (with its size stated) when a full run does not fit the time there is. Each run records
+what it was (commit, modules, sample, seed) in ``mutants/run.json``; the report (``--no-run`` too)
+describes that run, and ``--write`` puts the table, the survivors and the equivalent mutants with
+their reasons between the markers, and nothing else.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ import subprocess
 import sys
 import tomllib
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.splice import splice
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
+RUN = ROOT / "mutants" / "run.json"  # what the last run was: commit, modules, sample, seed
 KILLED_CODES = {1, 3, 24, 36, 37, 152, 255, -24}  # a failing test, a timeout, a type-check failure
 SURVIVED_CODES = {0}
 UNTESTED_CODES = {5, 33}
@@ -86,7 +91,34 @@ def classify(code: int | None) -> str:
     return "suspicious"
 
 
-def score_table() -> tuple[str, list[str]]:
+def record_run(sample_size: int | None, seed: int, names: list[str]) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    run = {
+        "commit": commit.stdout.strip() + (" (with uncommitted changes)" if dirty else ""),
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "modules": guarded_modules(),
+        "sample": sample_size,
+        "seed": seed if sample_size else None,
+        "drawn": len(names),
+    }
+    RUN.parent.mkdir(exist_ok=True)
+    RUN.write_text(json.dumps(run, indent=2))
+
+
+def recorded_run() -> dict[str, object]:
+    if RUN.exists():
+        run: dict[str, object] = json.loads(RUN.read_text())
+        return run
+    return {"modules": guarded_modules()}
+
+
+def describe(run: dict[str, object]) -> str:
+    what = f"a seeded sample (`--sample {run['sample']} --seed {run['seed']}`)" if run.get("sample") else "every mutant"
+    return f"Run at `{run.get('commit', '?')}` ({run.get('started', '?')}): {what}."
+
+
+def score_table(modules: list[str] | None = None) -> tuple[str, list[str]]:
     known = equivalents()
     lines = [
         "| module | mutants | killed | survived | untested | equivalent | score |",
@@ -94,7 +126,7 @@ def score_table() -> tuple[str, list[str]]:
     ]
     survivors: list[str] = []
     totals: Counter[str] = Counter()
-    for module in guarded_modules():
+    for module in modules or guarded_modules():
         counts: Counter[str] = Counter()
         for name, code in sorted(results(module).items()):
             status = "equivalent" if name in known else classify(code)
@@ -118,6 +150,28 @@ def _row(label: str, counts: Counter[str]) -> str:
     )
 
 
+def section(run: dict[str, object]) -> str:
+    modules = [str(module) for module in run["modules"]]  # type: ignore[attr-defined]
+    table, survivors = score_table(modules)
+    found = {name for module in modules for name in results(module)}
+    listed = [f"- `{name}`: {reason}" for name, reason in equivalents().items() if name in found]
+    return "\n".join(
+        [
+            describe(run),
+            "",
+            table,
+            "",
+            "Survivors, untested and suspicious mutants of this run (`mutmut show NAME` prints each diff):",
+            "",
+            *([f"- `{s}`" for s in survivors] or ["- none"]),
+            "",
+            "Equivalent mutants of this run (from `tests/mutation_equivalents.txt`, left out of the score):",
+            "",
+            *(listed or ["- none"]),
+        ]
+    )
+
+
 def write_into(path: Path, text: str) -> None:
     splice(path, "mutation-score", text)
 
@@ -131,14 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11, help="the sample's seed")
     parser.add_argument("mutants", nargs="*", help="run only these mutant names (mutmut's own argument)")
     args = parser.parse_args(argv)
-    names = [*args.mutants, *(sample(args.sample, args.seed) if args.sample else [])]
     if not args.no_run:
+        names = [*args.mutants, *(sample(args.sample, args.seed) if args.sample else [])]
+        record_run(args.sample, args.seed, names)
         command = [str(_mutmut()), "run", "--max-children", str(args.max_children), *names]
         subprocess.run(command, cwd=ROOT, check=False)  # our own venv's mutmut
-    table, survivors = score_table()
-    sys.stdout.write(table + "\n\nSurvivors and untested:\n" + "\n".join(f"- {s}" for s in survivors) + "\n")
+    text = section(recorded_run())
+    sys.stdout.write(text + "\n")
     if args.write:
-        write_into(args.write, table)
+        write_into(args.write, text)
     return 0
 
 

@@ -61,7 +61,7 @@ def _parse(raw: bytes) -> tuple[str, int, str, dict[str, Any]] | None:
     model, model_id, event = str(payload.get("model", "")).lower(), payload.get("model_id"), payload.get("event")
     if model not in MODELS or event not in EVENTS:
         return None
-    number = _positive_id(model_id) if not isinstance(model_id, bool) else None  # a positive id, as a number or digits
+    number = _positive_id(model_id)  # a positive id, as a number or digits (true and false read as words: none)
     if number is None:
         return None
     fields = payload.get("fields")
@@ -74,7 +74,7 @@ def org_secret(master: str, org_id: int) -> str:
 
 
 def _positive_id(raw: object) -> int | None:
-    text = str(raw or "")
+    text = str(raw)  # None, "", 0 and booleans are no digits or no positive number
     return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
 
 

@@ -14,7 +14,7 @@ from limits.aio.storage import MemoryStorage
 from gateway.errors import UpstreamRateLimited, UpstreamUnavailable
 from gateway.upstream import pacing
 from gateway.upstream.concurrency import AdaptiveConcurrency
-from gateway.upstream.pacing import Pacer
+from gateway.upstream.pacing import Pacer, open_pacer_storage
 from gateway.upstream.quotas import EndpointClass, Rate, ThrottleLimit
 from gateway.upstream.retry import RetryPolicy
 from tests.clock import FakeClock
@@ -190,3 +190,24 @@ async def test_a_call_that_loses_the_last_slot_to_another_replica_waits_for_that
         await pacer.acquire("cred", "GET", PROJECT)
     storage.race = True
     assert (await refused(pacer)).retry_after == 60  # the user's minute, not the org's day
+
+
+async def test_closing_the_pacer_closes_the_shared_stores_client() -> None:
+    closed: list[str] = []
+
+    class Client:
+        async def aclose(self) -> None:
+            closed.append("closed")
+
+    shared = MemoryStorage()
+    shared.bridge = SimpleNamespace(storage=Client())  # type: ignore[attr-defined]  # as limits' Redis storage holds it
+    await Pacer(shared).close()
+    assert closed == ["closed"]
+    await Pacer(MemoryStorage()).close()  # a budget in memory has nothing to close
+
+
+def test_the_pacer_budget_is_shared_through_redis_only_for_a_redis_url() -> None:
+    assert isinstance(open_pacer_storage(None), MemoryStorage)
+    assert isinstance(open_pacer_storage("memory://"), MemoryStorage)
+    shared = open_pacer_storage("redis://127.0.0.1:1/0")  # not connected until used
+    assert not isinstance(shared, MemoryStorage) and type(shared).__name__ == "RedisStorage"

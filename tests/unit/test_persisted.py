@@ -35,6 +35,7 @@ def documents(**overrides: Any) -> PersistedDocuments:
 def refused(answer: Resolved | Rejection | str | None, status: int, code: str) -> None:
     assert isinstance(answer, Rejection), answer
     assert (answer.status, answer.code) == (status, code)
+    assert isinstance(answer.message, str) and answer.message  # GraphQL errors always carry a message
 
 
 @pytest.mark.parametrize(

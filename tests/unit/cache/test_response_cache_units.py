@@ -36,6 +36,12 @@ def test_a_key_names_the_schema_the_credential_and_the_request() -> None:
     assert base not in others and len(others) == 5
 
 
+@pytest.mark.parametrize("name", ["Op", "XXXX", "None", "null", "0"])
+def test_no_operation_name_never_shares_a_key_with_a_named_operation(name: str) -> None:
+    # a nameless request for a two-operation document is an error, never a named operation's cached answer
+    assert request_digest("doc", None, None) != request_digest("doc", name, None)
+
+
 def test_request_digest_and_etag_are_stable_and_distinct() -> None:
     assert request_digest("d", "Op", {"x": [1, 2]}) == request_digest("d", "Op", {"x": [1, 2]})
     assert len(request_digest("d", "Op", None)) == 40
@@ -136,6 +142,14 @@ async def test_a_failing_store_is_a_miss_and_a_skipped_write() -> None:
     assert await responses.put("k", BODY, 60.0, []) is None
     assert await responses.get("k") is None
     assert responses.stats == {"errors": 2}
+
+
+async def test_every_failed_write_and_read_is_counted() -> None:
+    responses = ResponseCache(BrokenStore(1 << 20), "v1", FakeClock())
+    assert await responses.get("k") is None
+    for _ in range(3):
+        assert await responses.put("k", BODY, 60.0, []) is None
+    assert responses.stats == {"errors": 4}  # gateway_response_cache_events{event="errors"}
 
 
 @pytest.mark.parametrize("ttl", [1.0, 30.0])
