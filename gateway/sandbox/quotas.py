@@ -2,8 +2,8 @@
 
 Transcribed from developers.opensolar.com/api/throttle (../shared/reference/opensolar-api.md §2), row by
 row, with no import from the gateway: the sandbox is the oracle the gateway's pacer is judged by, so it
-must not read the table it judges (``gateway/upstream/quotas.py``). ``tests/unit/sandbox/test_quotas.py``
-pins both tables to the reference, and ``tests/unit/sandbox/test_independence.py`` the import graph.
+must not read the table it judges (``gateway/upstream/quotas.py``). ``tests/unit/gateway/sandbox/test_quotas.py``
+pins both tables to the reference, and ``tests/unit/gateway/sandbox/test_independence.py`` the import graph.
 """
 
 from __future__ import annotations

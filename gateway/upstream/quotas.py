@@ -4,7 +4,7 @@ Source: developers.opensolar.com/api/throttle (see ../shared/reference/opensolar
 endpoints on OpenSolar have a throttle quota applied to them even if they are not listed": the
 unlisted quota is unpublished, so ``DEFAULT`` is our assumption (300/min per user, 10,000/day per org).
 The gateway paces itself against this table; the sandbox enforces its own transcription of the same page
-(``gateway/sandbox/quotas.py``), and ``tests/unit/sandbox/test_quotas.py`` pins both to the reference.
+(``gateway/sandbox/quotas.py``), and ``tests/unit/gateway/sandbox/test_quotas.py`` pins both to the reference.
 """
 
 from __future__ import annotations

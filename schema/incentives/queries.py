@@ -31,7 +31,7 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{0,63}$")  # the seed's own keys may
 
 # The names of gateway.upstream.arcadia.client.IncentiveSearch, the one definition, repeated on purpose
 # with GraphQL's enums and default (the gateway layer holds no GraphQL): wire_search converts by name and
-# tests/unit/incentives/test_search_inputs.py holds the two lists equal.
+# tests/unit/schema/incentives/test_search_inputs.py holds the two lists equal.
 @strawberry.input(description='The parameters of Arcadia\'s "Get a List of Incentives".')
 class IncentiveSearchInput:
     project_type: str | None = "solarPv"

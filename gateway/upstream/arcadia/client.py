@@ -50,7 +50,7 @@ class IncentiveSearch:
     ``zipCode``; ``country_code`` is ``country`` on the applicabilities endpoint), and the GraphQL
     search inputs (``schema/incentives/queries.py``) convert into it by field name. Those inputs repeat
     the names with GraphQL's types (enums, a default) on purpose, as this layer holds no GraphQL;
-    ``tests/unit/incentives/test_search_inputs.py`` holds the two lists equal.
+    ``tests/unit/schema/incentives/test_search_inputs.py`` holds the two lists equal.
     """
 
     project_type: str | None = None

@@ -14,7 +14,7 @@ import pytest
 from gateway.sandbox.quotas import UNLISTED, opensolar_quota
 from gateway.upstream.quotas import OPENSOLAR_LIMITS, Rate, classify_opensolar
 
-REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "opensolar-api.md"
+REFERENCE = Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "opensolar-api.md"
 
 # opensolar-api.md §2, verbatim
 THROTTLE_TABLE = """\
