@@ -66,7 +66,4 @@ class ContactMutations:
     @strawberry.mutation(description="Delete a contact (DELETE); it leaves its projects. 1 upstream call.")
     async def delete_contact(self, info: Info, id: ContactId, org_id: OrgArg = None) -> Deleted:
         write = start(info, org_id, id)
-        contact_id = write.id(id, "id", "Contact")
-        await write.client.delete_contact(write.token, write.org_id, contact_id)
-        await write.done("contact", contact_id, Change.DELETE)
-        return write.deleted("Contact", contact_id, "contact")
+        return await write.delete(id, "Contact", write.client.delete_contact, stale="contact", kind="contact")

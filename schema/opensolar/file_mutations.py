@@ -173,10 +173,7 @@ class FileMutations:
     @strawberry.mutation(description="Delete a private file (DELETE). 1 upstream call (private-files quota).")
     async def delete_private_file(self, info: Info, id: FileId, org_id: OrgArg = None) -> Deleted:
         write = start(info, org_id, id)
-        file_id = write.id(id, "id", "PrivateFile")
-        await write.client.delete_private_file(write.token, write.org_id, file_id)
-        await write.done("file", file_id, Change.DELETE)
-        return write.deleted("PrivateFile", file_id, "privateFile")
+        return await write.delete(id, "PrivateFile", write.client.delete_private_file, stale="file", kind="privateFile")
 
     @strawberry.mutation(
         description="Generate a document for a project and save it as a private file (POST generate_document, "

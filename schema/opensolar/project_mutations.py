@@ -73,10 +73,7 @@ class ProjectMutations:
     @strawberry.mutation(description="Delete a project (DELETE). 1 upstream call; it cannot be undone.")
     async def delete_project(self, info: Info, id: ProjectId, org_id: OrgArg = None) -> Deleted:
         write = start(info, org_id, id)
-        project_id = write.id(id, "id", "Project")
-        await write.client.delete_project(write.token, write.org_id, project_id)
-        await write.done("project", project_id, Change.DELETE)
-        return write.deleted("Project", project_id, "project")
+        return await write.delete(id, "Project", write.client.delete_project, stale="project", kind="project")
 
     @strawberry.mutation(
         description="Move a project to a workflow stage (Org.workflows lists them), as the reference shows: "

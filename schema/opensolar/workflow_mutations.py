@@ -84,7 +84,4 @@ class WorkflowMutations:
     @strawberry.mutation(description="Delete a workflow (DELETE; refused while projects are in it). 1 upstream call.")
     async def delete_workflow(self, info: Info, id: WorkflowId, org_id: OrgArg = None) -> Deleted:
         write = start(info, org_id, id)
-        workflow_id = write.id(id, "id", "OrgWorkflow")
-        await write.client.delete_workflow(write.token, write.org_id, workflow_id)
-        await write.done("workflow", workflow_id, Change.DELETE)
-        return write.deleted("OrgWorkflow", workflow_id, "workflow")
+        return await write.delete(id, "OrgWorkflow", write.client.delete_workflow, stale="workflow", kind="workflow")

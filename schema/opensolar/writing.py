@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -42,6 +42,10 @@ class Deleted:
     kind: str = strawberry.field(description="What it was: project, contact, privateFile or workflow.")
 
 
+# an OpenSolarClient.delete_* method: (token, org_id, item id)
+DeleteCall = Callable[[str, int, int], Awaitable[object]]
+
+
 @dataclass(frozen=True, slots=True)
 class Write:
     info: Info
@@ -62,6 +66,14 @@ class Write:
     def deleted(self, node_type: str, item_id: int, kind: str) -> Deleted:
         global_id = strawberry.ID(encode(node_type, self.org_id, item_id))
         return Deleted(id=global_id, database_id=item_id, kind=kind)
+
+    async def delete(self, id: strawberry.ID, node_type: str, call: DeleteCall, *, stale: str, kind: str) -> Deleted:
+        """A delete mutation's work: check the ``node_type`` id, DELETE it upstream (``call``), evict what it
+        made stale (``stale``: the kind ``done`` knows), and answer what was removed (``kind``)."""
+        item_id = self.id(id, "id", node_type)
+        await call(self.token, self.org_id, item_id)
+        await self.done(stale, item_id, Change.DELETE)
+        return self.deleted(node_type, item_id, kind)
 
     def link(self, kind: str, item_id: int) -> str:
         return self.client.link(self.org_id, kind, item_id)
