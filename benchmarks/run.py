@@ -45,7 +45,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
 }
 # Dependent upstream round trips (the critical path), read off how each operation resolves:
 # Portfolio: projects page -> (Arcadia search | systems) -> (project detail | system details).
-# ProjectPage: project detail -> (Arcadia search | systems); system details and proposal ride along.
+# ProjectPage: project detail -> Arcadia search; system details and proposal ride along.
 # IncentiveSearch: one Arcadia search.
 ROUND_TRIPS = {"Portfolio": 3, "ProjectPage": 2, "IncentiveSearch": 1}
 
@@ -191,10 +191,7 @@ async def baseline_project_page(client: httpx.AsyncClient, url: str) -> None:
         client.get(f"{org}/projects/3001/systems/details/", headers=auth),
         client.get(f"{url}/api/user_logins/", params={"project_ids": 3001}, headers=auth),
     )
-    await asyncio.gather(
-        client.get(f"{url}/rest/v1/incentives", auth=APP, params={"zipCode": detail.json()["zip"], "pageCount": 100}),
-        client.get(f"{org}/systems/", headers=auth, params={"fieldset": "list", "project": 3001, "limit": 100}),
-    )
+    await client.get(f"{url}/rest/v1/incentives", auth=APP, params={"zipCode": detail.json()["zip"], "pageCount": 100})
 
 
 async def timed_baseline(make: Callable[[], Awaitable[None]], runs: int) -> list[float]:

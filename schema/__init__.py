@@ -28,6 +28,7 @@ from schema.opensolar.org import Org
 from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
 from schema.opensolar.workflow_mutations import WorkflowMutations
+from schema.org_existence import OrgCheck, OrgExistence
 from schema.pagination import note_cursors
 from schema.query_limits import Limits, limit_extensions
 from schema.relay.queries import NodeQueries
@@ -45,12 +46,14 @@ class Query(NodeQueries, IncentiveQueries):
     @strawberry.field(
         description="An OpenSolar org; defaults to OPENSOLAR_ORG_ID (the sandbox's Raw Data org). Null with one "
         "error here when it does not exist (NOT_FOUND), the caller may not read it (FORBIDDEN) or has no valid "
-        "credential (UNAUTHENTICATED). One org call (GET /api/orgs/:org_id/), cached for an hour and shared "
-        "with name."
+        "credential (UNAUTHENTICATED). Checked once its fields ran: no org call when a read below answered (a "
+        "project or a list proves the org), else one org call (GET /api/orgs/:org_id/), cached for an hour, shared "
+        "with name and made alongside the other reads."
     )
-    async def org(self, info: Info, id: strawberry.ID | None = None) -> Org | None:
+    def org(self, info: Info, id: strawberry.ID | None = None) -> Org | None:
         org_id = info.context.org_id(id)
-        await info.context.loaders.org.load(org_id)  # an org that is not there is null, not an echoed id
+        # an org that is not there is null, not an echoed id: decided once its fields ran (schema/org_existence.py)
+        info.context.org_checks.append(OrgCheck(str(info.path.key), org_id, tuple(info._raw_info.field_nodes)))
         return Org(org_id=org_id)
 
 
@@ -83,6 +86,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         Cacheability,
         IncrementalChecks,
         SocketDeadline,
+        OrgExistence,
     ]
     if limits is not None:
         # reuse first: a remembered document skips the token limit's parse and every validation rule

@@ -17,6 +17,7 @@ from gateway.deadline import start_deadline
 from gateway.errors import BadRequestError
 from gateway.upstream.opensolar.design_codec import DesignDocument
 from schema.loaders import Loaders
+from schema.org_existence import OrgCheck
 from schema.relay.global_ids import org_of, parse_upstream_id, upstream_id
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Context:
     loaders: Loaders
     designs: dict[int, asyncio.Task[DesignDocument]] = field(default_factory=dict)
     scans: list[dict[str, Any]] = field(default_factory=list)  # gateway-filtered lists, for extensions.scans
+    org_checks: list[OrgCheck] = field(default_factory=list)  # decided after execution (schema/org_existence.py)
 
     principal: Principal | None = None
     connection_params: dict[str, Any] | None = None  # set by strawberry on websocket connection_init

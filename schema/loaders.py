@@ -87,6 +87,8 @@ class Loaders:
     def __init__(self, opensolar: OpenSolarClient, arcadia: ArcadiaClient, token: str | None) -> None:
         self._client = opensolar
         self._token = token
+        # orgs a read under /api/orgs/:org_id/ answered for this caller: they exist (schema/org_existence.py)
+        self.proven_orgs: set[int] = set()
         # Arcadia: keyed on the normalised search, so every project in one ZIP shares one search.
         self.incentive_search: DataLoader[IncentiveSearch, list[IncentiveRecord]] = _loader(arcadia.all_incentives)
         self.incentive_page: DataLoader[IncentivePageKey, IncentivePage] = _loader(
@@ -97,13 +99,21 @@ class Loaders:
         )
         self.applicabilities: DataLoader[IncentiveSearch, list[ApplicabilityRecord]] = _loader(arcadia.applicabilities)
         self.org: DataLoader[int, OrgRecord] = _loader(lambda org_id: opensolar.org(self.token, org_id))
-        self.project: DataLoader[tuple[int, int], ProjectRecord] = _loader(lambda k: opensolar.project(self.token, *k))
-        self.contact: DataLoader[tuple[int, int], ContactRecord] = _loader(lambda k: opensolar.contact(self.token, *k))
-        self.system: DataLoader[tuple[int, int], SystemRecord] = _loader(lambda k: opensolar.system(self.token, *k))
-        self.private_file: DataLoader[tuple[int, int], PrivateFileRecord] = _loader(
-            lambda k: opensolar.private_file(self.token, *k)
+        self.project: DataLoader[tuple[int, int], ProjectRecord] = _loader(
+            self._proving(lambda k: opensolar.project(self.token, *k))
         )
-        self.project_systems: DataLoader[tuple[int, int], list[SystemRecord]] = _loader(self._project_systems)
+        self.contact: DataLoader[tuple[int, int], ContactRecord] = _loader(
+            self._proving(lambda k: opensolar.contact(self.token, *k))
+        )
+        self.system: DataLoader[tuple[int, int], SystemRecord] = _loader(
+            self._proving(lambda k: opensolar.system(self.token, *k))
+        )
+        self.private_file: DataLoader[tuple[int, int], PrivateFileRecord] = _loader(
+            self._proving(lambda k: opensolar.private_file(self.token, *k))
+        )
+        self.project_systems: DataLoader[tuple[int, int], list[SystemRecord]] = _loader(
+            self._proving(self._project_systems)
+        )
         self.system_details: DataLoader[SystemDetailsKey, list[SystemDetailsRecord]] = _loader(
             lambda k: opensolar.system_details(
                 self.token,
@@ -116,10 +126,10 @@ class Loaders:
         )
         self.proposal: DataLoader[int, ProposalRecord] = _loader(lambda pid: opensolar.proposal(self.token, pid))
         self.contacts_page: DataLoader[PageKey, list[ContactRecord]] = _loader(
-            lambda k: opensolar.contacts(self.token, k.org_id, k.page, k.limit, k.query)
+            self._proving(lambda k: opensolar.contacts(self.token, k.org_id, k.page, k.limit, k.query))
         )
         self.projects_page: DataLoader[PageKey, list[ProjectRecord]] = _loader(
-            lambda k: opensolar.projects(self.token, k.org_id, k.page, k.limit, k.query)
+            self._proving(lambda k: opensolar.projects(self.token, k.org_id, k.page, k.limit, k.query))
         )
         self.webhooks_page: DataLoader[PageKey, list[WebhookRecord]] = _loader(
             lambda k: opensolar.webhooks(self.token, k.org_id, k.page, k.limit)
@@ -149,6 +159,17 @@ class Loaders:
         self.webhook_queue_page: DataLoader[PageKey, list[WebhookQueueRecord]] = _loader(
             lambda k: opensolar.webhook_queue(self.token, k.org_id, k.page, k.limit)
         )
+
+    def _proving(self, fetch: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
+        """``fetch`` of a key whose org id comes first (or is ``org_id``): an answer proves the org is there."""
+
+        async def run(key: K) -> V:
+            value = await fetch(key)
+            org_id = key.org_id if isinstance(key, PageKey) else key[0]  # type: ignore[index]
+            self.proven_orgs.add(org_id)
+            return value
+
+        return run
 
     @property
     def token(self) -> str:

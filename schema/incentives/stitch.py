@@ -21,7 +21,7 @@ import strawberry
 from gateway.errors import GatewayError
 from gateway.upstream.arcadia.client import IncentiveSearch
 from gateway.upstream.arcadia.models import IncentiveRecord
-from gateway.upstream.opensolar.models import ProjectRecord, SystemRecord, id_from_url
+from gateway.upstream.opensolar.models import ProjectRecord, ProjectSystemEntry, SystemRecord, id_from_url
 from schema.incentives.applicability import Applicability
 from schema.incentives.eligibility import Outcome, evaluate
 from schema.incentives.enums import Eligibility
@@ -173,7 +173,7 @@ def _evaluate(incentives: list[IncentiveRecord], used: list[UsedInput]) -> tuple
 def _system_result(
     org_id: int,
     project_id: int,
-    system: SystemRecord,
+    system: SystemRecord | ProjectSystemEntry,
     incentives: list[IncentiveRecord],
     facts: ProjectFacts,
     sources: _Sources,
@@ -224,10 +224,15 @@ async def project_incentives(
         effective_on=effective_on or datetime.now(UTC).date(),
         is_exhausted=False,
     )
-    # Round trip 1: the market's incentives and the project's systems, side by side.
-    incentives, systems = await asyncio.gather(
-        loaders.incentive_search.load(search), loaders.project_systems.load((project.org_id, record.id))
-    )
+    # Round trip 1: the market's incentives and the project's systems (unless the detail holds them), side by side.
+    systems: list[SystemRecord | ProjectSystemEntry]
+    if record.has("systems"):
+        incentives, systems = await loaders.incentive_search.load(search), [*record.systems]
+    else:
+        incentives, listed = await asyncio.gather(
+            loaders.incentive_search.load(search), loaders.project_systems.load((project.org_id, record.id))
+        )
+        systems = [*listed]
     needed = keys_referenced(incentives) - set(caller)
     # Round trip 2: whatever the market's incentives need, side by side.
     sources = _Sources({}, {}, [])

@@ -1,7 +1,8 @@
-"""The named operations in schema/operations/ run cleanly against the sandbox."""
+"""The named operations in schema/operations/ run cleanly against the sandbox, each reading only distinct resources."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -29,3 +30,47 @@ async def test_operation_runs_without_errors(gateway: Gateway, name: str) -> Non
 
 def test_the_three_named_operations_exist() -> None:
     assert {"Portfolio", "ProjectPage", "IncentiveSearch"} <= set(load_operations())
+
+
+# Upstream calls of each named operation on cold caches, by route, and why each one is needed. Every call
+# reads (or writes) a distinct resource: a second call for the same one fails the test, and so does an
+# operation added to schema/operations/ without a row here.
+CALLS: dict[str, tuple[dict[str, int], str]] = {
+    "Portfolio": (
+        {
+            "opensolar.org": 1,  # name
+            "opensolar.projects": 1,  # the page of 50 (its answer also proves the org is there)
+            "opensolar.systems": 50,  # list rows hold no systems: one systems list per project
+            "arcadia.incentives": 10,  # one search per distinct market (ZIP) on the page
+            "opensolar.project_detail": 35,  # projects whose market's incentives need usage or the AC size
+            "opensolar.system_details": 20,  # projects whose market's incentives need tilt/azimuth
+        },
+        "every read is one distinct resource; nothing is read for the org check (the page proves it)",
+    ),
+    "ProjectPage": (
+        {
+            "opensolar.project_detail": 1,  # every project field, the systems and the design; proves the org
+            "opensolar.system_details": 1,  # systemDetails (and tilt/azimuth for incentives)
+            "opensolar.proposal": 1,  # proposal
+            "arcadia.incentives": 1,  # the project's market
+        },
+        "no org read, no systems list (the detail holds the systems)",
+    ),
+    "IncentiveSearch": ({"arcadia.incentives": 1}, "one search"),
+    "ProjectsModifiedSince": ({"opensolar.projects": 1}, "one page, newest first, scanned until older rows"),
+    "MoveProjectStage": (
+        {"opensolar.project_detail": 1, "opensolar.project_update": 1},
+        "the project's workflow (no workflowId given), then the PATCH, whose answer is returned",
+    ),
+    "UpsertContact": ({"opensolar.contact_create": 1}, "no id: one create, whose answer is returned"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(load_operations()))
+async def test_operation_reads_distinct_resources_only(gateway: Gateway, name: str) -> None:
+    result = await gateway.query(load_operations()[name], VARIABLES.get(name))
+    assert "errors" not in result, result["errors"]
+    calls = [(method, path, tuple(sorted(params.items()))) for method, path, params in gateway.sandbox.calls]
+    assert len(calls) == len(set(calls)), Counter(calls).most_common(3)  # no resource twice
+    expected, _why = CALLS[name]
+    assert dict(gateway.sandbox.counts) == expected

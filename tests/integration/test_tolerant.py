@@ -122,6 +122,14 @@ async def test_missing_forbidden_and_unauthenticated_objects_are_null_with_one_e
         ("{ org { id projects(first: 2) { nodes { id } } } }", "0" * 40, ["org"], "UNAUTHENTICATED"),
         ('{ org { system(id: "999999") { id } } }', None, ["org", "system"], "NOT_FOUND"),
         ('{ org { privateFile(id: "999999") { id } } }', None, ["org", "privateFile"], "NOT_FOUND"),
+        # checked after the fields ran: their denials give way to the org's one error
+        ('{ org(id: "12345") { project(id: "3001") { id } } }', None, ["org"], "FORBIDDEN"),
+        (
+            '{ org(id: "%d") { name projects(first: 2) { nodes { id } } } }' % API_ACCESS_ORG_ID,
+            None,
+            ["org"],
+            "FORBIDDEN",
+        ),
     ]
     for query, token, path, code in cases:
         result = await gateway.query(query, token=token)
@@ -133,10 +141,18 @@ async def test_missing_forbidden_and_unauthenticated_objects_are_null_with_one_e
         assert node[path[-1]] is None, query
 
 
+async def test_each_org_field_is_checked_under_its_own_alias(gateway: Gateway) -> None:
+    result = await gateway.query('{ theirs: org(id: "12345") { id project(id: "3001") { id } } ours: org { id name } }')
+    (error,) = result["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["theirs"], "FORBIDDEN")
+    assert result["data"]["theirs"] is None and result["data"]["ours"]["name"]
+
+
 async def test_an_existing_project_costs_no_extra_call(gateway: Gateway) -> None:
     result = await gateway.query('{ org { project(id: "3001") { id title systems { kwStc } } } }')
     assert "errors" not in result and result["data"]["org"]["project"]["systems"]
-    assert gateway.sandbox.counts == {"opensolar.org": 1, "opensolar.project_detail": 1}
+    # the detail's answer proves the org is there: no org read (schema/org_existence.py)
+    assert gateway.sandbox.counts == {"opensolar.project_detail": 1}
 
 
 async def test_raw_reaches_what_the_graph_does_not_type(gateway: Gateway) -> None:
