@@ -26,7 +26,7 @@ from gateway.http.rejection import Rejection
 from gateway.http.shape import ParsedRequest, invalid
 from gateway.incremental import MULTIPART_MIXED
 from gateway.response_cache.hit import VARY, send_cached
-from gateway.response_cache.store import ResponseCache
+from gateway.response_cache.store import CachedResponse, ResponseCache
 
 __all__ = ["Capture", "Execution", "document_passed", "execute", "parsed_request"]
 
@@ -95,8 +95,9 @@ async def execute(
     key: str | None,
     cache: ResponseCache | None,
     release: Callable[[], None] = _nothing,
-) -> None:
-    """``release``: called when the answer turns out to stream (identical requests stop waiting for it)."""
+) -> Answer | None:
+    """Run the operation once: its answer, captured, registered (APQ), stored when cacheable. None: it
+    streamed in parts (@defer, @stream), sent as it came; ``release`` told identical requests at once."""
     passed: list[bool] = []
     passed_token = document_passed.set(passed)
     request = execution.request
@@ -114,21 +115,36 @@ async def execute(
     if passed and execution.register is not None:
         await execution.documents.register(execution.register, execution.payload["query"], request.principal.id)
     if capture.streamed:
-        return
-    status, headers, body = capture.status, capture.headers, capture.body
-    if status >= 400 and not any(k == b"content-type" and b"json" in v for k, v in headers):
-        # Strawberry's own refusals are text/plain: every error here carries a code
-        rejection = invalid(body.decode("utf-8", "replace")[:200] or "The request was refused.")
-        await Rejection(status, rejection.code, rejection.message).response()(scope, receive, send)
-        return
+        return None
+    status, body = capture.status, capture.body
     stored = None
     if key is not None and cache is not None and status == 200 and verdict.cacheable and verdict.ttl_s is not None:
         stored = await cache.put(key, body, verdict.ttl_s, verdict.tags)
-    if stored is not None:
-        await send_cached(send, stored, request.is_get, request.if_none_match, time.time())
+    return Answer(status, tuple(capture.headers), body, stored)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One execution's answer, as every request that shared it sends it (``gateway/http/coalesce.py``)."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+    stored: CachedResponse | None  # in the response cache: sent as a hit (the request's ETag/304, codings)
+
+
+async def send_answer(scope: Scope, receive: Receive, send: Send, request: ParsedRequest, answer: Answer) -> None:
+    """``answer`` as this request's response: its own ETag/304 and Cache-Control."""
+    if answer.status >= 400 and not any(k == b"content-type" and b"json" in v for k, v in answer.headers):
+        # Strawberry's own refusals are text/plain: every error here carries a code
+        rejection = invalid(answer.body.decode("utf-8", "replace")[:200] or "The request was refused.")
+        await Rejection(answer.status, rejection.code, rejection.message).response()(scope, receive, send)
         return
-    headers.append(VARY)
-    if request.is_get and status == 200:
+    if answer.stored is not None:
+        await send_cached(send, answer.stored, request.is_get, request.if_none_match, time.time())
+        return
+    headers = [*answer.headers, VARY]
+    if request.is_get and answer.status == 200:
         headers.append((b"cache-control", b"private, no-store"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})

@@ -12,7 +12,9 @@ hit costs neither. In order:
 5. the request's shape: a JSON object (400 ``INVALID_GRAPHQL_REQUEST``, ``BATCHING_DISABLED``), a
    stored response served as bytes with its ETag (304 on ``If-None-Match``), a persisted-query
    hash verified and swapped for its document;
-6. Strawberry, handed the parsed request through the ASGI scope (the body is never replayed):
+6. identical queries in flight from one scope (credential, media type, document, variables) execute
+   once: the others are sent that answer (``gateway/http/coalesce.py``); mutations always execute;
+7. Strawberry, handed the parsed request through the ASGI scope (the body is never replayed):
    token limit while parsing, then depth, aliases, root fields, cost and validation; an APQ
    document is stored only after it passed all of them.
 
@@ -25,7 +27,7 @@ on the credential says ``Vary: Authorization, X-API-Key``.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from urllib.parse import parse_qs
 
 import orjson
@@ -34,11 +36,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.headers import oversized, pick
 from gateway.http.auth import Principal
 from gateway.http.body import JSON_MEDIA_TYPES, media_of, read_body
+from gateway.http.coalesce import Coalescer, coalescing_key
 from gateway.http.edge import Edge, EdgeState
-from gateway.http.execution import Execution, execute, parsed_request
+from gateway.http.execution import Answer, Execution, execute, parsed_request, send_answer
 from gateway.http.persisted import Rejection
 from gateway.http.shape import GRAPHQL_PARAMS, ParsedRequest, get_request, operation_kind, operation_name, post_request
-from gateway.http.single_flight import SingleFlight
 from gateway.http.uploads import replay, screen_upload
 from gateway.observability import operation_label
 from gateway.response_cache.hit import serve_hit
@@ -81,7 +83,7 @@ class GraphQLGate:
         self.graphiql = graphiql
         self.state = state  # filled by the lifespan
         self._digests = RememberedDigests()
-        self._flights = SingleFlight()
+        self._executions: Coalescer[Answer] = Coalescer()  # identical queries in flight execute once
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("path") != self.path or scope["type"] not in {"http", "websocket"}:
@@ -184,13 +186,14 @@ class GraphQLGate:
             # a body seen before: straight to the cache, no parsing
             if await serve_hit(send, cache, edge.metrics, cache.scoped(credential, known.digest), etags, False, known):
                 return
-            missed = ParsedRequest(orjson.loads(body), False, etags, principal, body)
+            missed = ParsedRequest(orjson.loads(body), False, etags, principal, body, accept)
             await self._serve(scope, receive, send, missed, edge, credential, known)
             return
         request = self._get_request(query, etags, principal) if is_get else self._post_request(body, etags, principal)
         if isinstance(request, Rejection):
             await _send_rejection(request, scope, receive, send)
         else:
+            request.accept = accept
             await self._serve(scope, receive, send, request, edge, credential)
 
     async def _upload(
@@ -261,16 +264,19 @@ class GraphQLGate:
             await _send_rejection(rejection, scope, receive, send)
             return
         execution = Execution(request, resolved.payload, resolved.register, documents)
-        if key is None or known is None or cache is None:
-            await execute(self.app, scope, receive, send, execution, None, None)
-            return
-        # One execution per key at a time: when a stored response expires under load, identical
-        # requests arriving meanwhile wait for the first one's answer and are served it from the
-        # cache; if it was not stored (it had errors), each executes after all.
-        leader = self._flights.leader(key)
-        if leader is not None:
-            await asyncio.shield(leader)
-            if await serve_hit(send, cache, edge.metrics, key, request.if_none_match, request.is_get, known):
-                return
-        with self._flights.leading(key, first=leader is None) as release:
-            await execute(self.app, scope, receive, send, execution, key, cache, release)
+        # Identical queries from one scope execute once, cacheable or not: a request arriving while one
+        # runs is sent its answer (a stored one as a hit: the request's own ETag/304 and codings). An
+        # answer in parts (@defer, @stream) goes out as it comes and is not shared.
+        run = functools.partial(execute, self.app, scope, receive, send, execution, key, cache)
+        answer = await self._executions.once(self._coalescing_key(execution, document), run)
+        if answer is not None:
+            await send_answer(scope, receive, send, request, answer)
+
+    def _coalescing_key(self, execution: Execution, document: str) -> str | None:
+        """The scope of one execution; None for a mutation (or anything not a query): it always executes."""
+        payload, request = execution.payload, execution.request
+        name = payload.get("operationName")
+        if operation_kind(document, name, self.max_tokens) != "query":
+            return None
+        registers = execution.register is not None
+        return coalescing_key(request.principal.id, request.accept, document, name, payload.get("variables"), registers)

@@ -86,6 +86,7 @@ class ParsedRequest:
     if_none_match: str | None
     principal: Principal
     raw: bytes = b""  # the POST body as received: what the digest memo is keyed by
+    accept: bytes = b""  # the media types asked for: part of what identical means (gateway/http/coalesce.py)
 
 
 def post_request(body: bytes, if_none_match: str | None, principal: Principal) -> ParsedRequest | Rejection:
