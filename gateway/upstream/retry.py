@@ -10,14 +10,14 @@ hook in ``attempt_failed`` (set by the upstream cache, to serve stale at once).
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
+import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
-
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from gateway.cache.upstream import attempt_failed
 from gateway.deadline import remaining_s
@@ -67,16 +67,15 @@ class RetryPolicy:
             return not exc.details.get("paced") and short
         return isinstance(exc, UpstreamUnavailable | UpstreamTimeout)
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
+    def _wait(self, attempt: int, exc: BaseException) -> float:
+        """The upstream's Retry-After, else full-jitter backoff: up to 0.1 s x 2^(attempt-1), at most 2 s."""
         if isinstance(exc, UpstreamRateLimited) and exc.retry_after is not None:
             return exc.retry_after
-        return float(wait_random_exponential(multiplier=0.1, max=2.0)(state))
+        return random.uniform(0, min(2.0, 0.1 * 2 ** (attempt - 1)))
 
-    def _stop(self, state: RetryCallState) -> bool:
-        if stop_after_attempt(self.attempts)(state):
+    def _stop(self, attempt: int, exc: BaseException) -> bool:
+        if attempt >= self.attempts:
             return True
-        exc = state.outcome.exception() if state.outcome else None
         pause = exc.retry_after if isinstance(exc, UpstreamRateLimited) and exc.retry_after else 0.0
         if remaining_s() <= pause:
             self.stats["deadline"] += 1  # no time left in the request for another try
@@ -89,24 +88,24 @@ class RetryPolicy:
         return False
 
     async def run(self, call: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
+        """``call()``, retried as above. A plain loop: the first try (nearly every call) costs one ``await``."""
         assert self.budget is not None
         self.budget.deposit()
         if not idempotent:
             return await call()  # a write is never retried: it may have taken effect
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(self._retryable), wait=self._wait, stop=self._stop, reraise=True
-        )
-
-        async def attempt() -> T:  # a coroutine function: tenacity runs a plain callable as a sync one
+        attempt = 1
+        while True:
             try:
                 return await call()
             except Exception as exc:
                 hook = attempt_failed.get()
                 if hook is not None:
                     hook(exc)
-                raise
-
-        return await retrying(attempt)
+                if not self._retryable(exc) or self._stop(attempt, exc):
+                    raise
+                pause = self._wait(attempt, exc)
+            await asyncio.sleep(pause)
+            attempt += 1
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

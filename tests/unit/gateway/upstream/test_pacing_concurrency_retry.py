@@ -216,7 +216,7 @@ async def test_a_deployment_quota_paces_at_its_own_limit() -> None:
 
 async def test_a_long_healthy_spell_banks_no_retry_storm() -> None:
     policy = RetryPolicy(attempts=3)
-    policy._wait = lambda state: 0.0  # type: ignore[method-assign]
+    policy._wait = lambda attempt, exc: 0.0  # type: ignore[method-assign]
     for _ in range(1000):
         assert await policy.run(Flaky(0), idempotent=True) == "ok"
     calls = 0

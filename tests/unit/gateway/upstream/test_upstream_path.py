@@ -65,7 +65,7 @@ def counting(*responses: httpx.Response | type[httpx.TransportError]) -> tuple[H
 
 def fast_retries(attempts: int = 3) -> RetryPolicy:
     policy = RetryPolicy(attempts=attempts, budget=RetryBudget(reserve=10))
-    policy._wait = lambda state: 0.0  # type: ignore[method-assign]  # no backoff sleeps in unit tests
+    policy._wait = lambda attempt, exc: 0.0  # type: ignore[method-assign]  # no backoff sleeps in unit tests
     return policy
 
 
