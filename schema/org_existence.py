@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from graphql import FieldNode, GraphQLError, located_error
 from strawberry.extensions import SchemaExtension
 
-from gateway.errors import GatewayError
 from schema.incremental import initial_of
 
 __all__ = ["OrgCheck", "OrgExistence"]
@@ -52,7 +51,7 @@ class OrgExistence(SchemaExtension):
                 continue  # a read below answered: the org is there, and any error below is that read's own
             try:
                 await context.loaders.org.load(check.org_id)
-            except GatewayError as exc:
+            except Exception as exc:  # a coded error, or a bug: ErrorCodes masks the latter as it would below
                 result.data[check.key] = None
                 kept = [e for e in result.errors or [] if not _under(e, check.key)]
                 result.errors = [*kept, located_error(exc, list(check.nodes), [check.key])]
