@@ -1,4 +1,4 @@
-"""Per-request DataLoaders: every upstream read goes through one, keyed on the normalised request.
+"""Per-request loaders (memos): every upstream read goes through one, keyed on the normalised request.
 
 Built fresh for each request (never process-wide) and bound to that request's credential, so a
 request never fetches the same resource twice and never sees another caller's memo.
@@ -6,12 +6,9 @@ request never fetches the same resource twice and never sees another caller's me
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
-
-from strawberry.dataloader import DataLoader
 
 from gateway.errors import UnauthenticatedError
 from gateway.upstream.arcadia.client import ArcadiaClient, IncentiveSearch
@@ -35,6 +32,7 @@ from gateway.upstream.opensolar.people import (
     WorkflowRecord,
 )
 from gateway.upstream.opensolar.queries import ListQuery, PrivateFileFilter
+from schema.memo import Memo
 
 __all__ = ["IncentivePageKey", "Loaders", "PageKey", "SystemDetailsKey"]
 
@@ -44,13 +42,9 @@ V = TypeVar("V")
 FULL_LIST_PAGE = 100
 
 
-def _loader(fetch: Callable[[K], Awaitable[V]]) -> DataLoader[K, V]:
-    """A loader whose batch runs each key's fetch concurrently and fails per key, not per batch."""
-
-    async def load(keys: Sequence[K]) -> list[V | BaseException]:
-        return list(await asyncio.gather(*(fetch(key) for key in keys), return_exceptions=True))
-
-    return DataLoader(load_fn=load)
+def _loader(fetch: Callable[[K], Awaitable[V]]) -> Memo[K, V]:
+    """Each key fetched once, its answer (or error) delivered as soon as it arrives (schema/memo.py)."""
+    return Memo(fetch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,31 +84,29 @@ class Loaders:
         # orgs a read under /api/orgs/:org_id/ answered for this caller: they exist (schema/org_existence.py)
         self.proven_orgs: set[int] = set()
         # Arcadia: keyed on the normalised search, so every project in one ZIP shares one search.
-        self.incentive_search: DataLoader[IncentiveSearch, list[IncentiveRecord]] = _loader(arcadia.all_incentives)
-        self.incentive_page: DataLoader[IncentivePageKey, IncentivePage] = _loader(
+        self.incentive_search: Memo[IncentiveSearch, list[IncentiveRecord]] = _loader(arcadia.all_incentives)
+        self.incentive_page: Memo[IncentivePageKey, IncentivePage] = _loader(
             lambda k: arcadia.incentives(k.search, dict(k.inputs), page_start=k.page_start, page_count=k.page_count)
         )
-        self.incentive: DataLoader[tuple[int, bool, bool], IncentiveRecord] = _loader(
+        self.incentive: Memo[tuple[int, bool, bool], IncentiveRecord] = _loader(
             lambda k: arcadia.incentive(k[0], populate_details=k[1], populate_documents=k[2])
         )
-        self.applicabilities: DataLoader[IncentiveSearch, list[ApplicabilityRecord]] = _loader(arcadia.applicabilities)
-        self.org: DataLoader[int, OrgRecord] = _loader(lambda org_id: opensolar.org(self.token, org_id))
-        self.project: DataLoader[tuple[int, int], ProjectRecord] = _loader(
+        self.applicabilities: Memo[IncentiveSearch, list[ApplicabilityRecord]] = _loader(arcadia.applicabilities)
+        self.org: Memo[int, OrgRecord] = _loader(lambda org_id: opensolar.org(self.token, org_id))
+        self.project: Memo[tuple[int, int], ProjectRecord] = _loader(
             self._proving(lambda k: opensolar.project(self.token, *k))
         )
-        self.contact: DataLoader[tuple[int, int], ContactRecord] = _loader(
+        self.contact: Memo[tuple[int, int], ContactRecord] = _loader(
             self._proving(lambda k: opensolar.contact(self.token, *k))
         )
-        self.system: DataLoader[tuple[int, int], SystemRecord] = _loader(
+        self.system: Memo[tuple[int, int], SystemRecord] = _loader(
             self._proving(lambda k: opensolar.system(self.token, *k))
         )
-        self.private_file: DataLoader[tuple[int, int], PrivateFileRecord] = _loader(
+        self.private_file: Memo[tuple[int, int], PrivateFileRecord] = _loader(
             self._proving(lambda k: opensolar.private_file(self.token, *k))
         )
-        self.project_systems: DataLoader[tuple[int, int], list[SystemRecord]] = _loader(
-            self._proving(self._project_systems)
-        )
-        self.system_details: DataLoader[SystemDetailsKey, list[SystemDetailsRecord]] = _loader(
+        self.project_systems: Memo[tuple[int, int], list[SystemRecord]] = _loader(self._proving(self._project_systems))
+        self.system_details: Memo[SystemDetailsKey, list[SystemDetailsRecord]] = _loader(
             lambda k: opensolar.system_details(
                 self.token,
                 k.org_id,
@@ -124,39 +116,37 @@ class Loaders:
                 limit_to_sold=k.limit_to_sold,
             )
         )
-        self.proposal: DataLoader[int, ProposalRecord] = _loader(lambda pid: opensolar.proposal(self.token, pid))
-        self.contacts_page: DataLoader[PageKey, list[ContactRecord]] = _loader(
+        self.proposal: Memo[int, ProposalRecord] = _loader(lambda pid: opensolar.proposal(self.token, pid))
+        self.contacts_page: Memo[PageKey, list[ContactRecord]] = _loader(
             self._proving(lambda k: opensolar.contacts(self.token, k.org_id, k.page, k.limit, k.query))
         )
-        self.projects_page: DataLoader[PageKey, list[ProjectRecord]] = _loader(
+        self.projects_page: Memo[PageKey, list[ProjectRecord]] = _loader(
             self._proving(lambda k: opensolar.projects(self.token, k.org_id, k.page, k.limit, k.query))
         )
-        self.webhooks_page: DataLoader[PageKey, list[WebhookRecord]] = _loader(
+        self.webhooks_page: Memo[PageKey, list[WebhookRecord]] = _loader(
             lambda k: opensolar.webhooks(self.token, k.org_id, k.page, k.limit)
         )
-        self.files_page: DataLoader[PageKey, list[PrivateFileRecord]] = _loader(
+        self.files_page: Memo[PageKey, list[PrivateFileRecord]] = _loader(
             lambda k: opensolar.private_files(self.token, k.org_id, k.page, k.limit, k.files or PrivateFileFilter())
         )
         self._people(opensolar)
 
     def _people(self, opensolar: OpenSolarClient) -> None:
         """Roles, workflows, events and webhook observability (the people and the pipeline)."""
-        self.roles_page: DataLoader[PageKey, list[RoleRecord]] = _loader(
+        self.roles_page: Memo[PageKey, list[RoleRecord]] = _loader(
             lambda k: opensolar.roles(self.token, k.org_id, k.page, k.limit, k.query.ordering if k.query else None)
         )
-        self.role: DataLoader[tuple[int, int], RoleRecord] = _loader(lambda k: opensolar.role(self.token, *k))
-        self.workflows_page: DataLoader[PageKey, list[WorkflowRecord]] = _loader(
+        self.role: Memo[tuple[int, int], RoleRecord] = _loader(lambda k: opensolar.role(self.token, *k))
+        self.workflows_page: Memo[PageKey, list[WorkflowRecord]] = _loader(
             lambda k: opensolar.workflows(self.token, k.org_id, k.page, k.limit, *k.flags)
         )
-        self.workflow: DataLoader[tuple[int, int], WorkflowRecord] = _loader(
-            lambda k: opensolar.workflow(self.token, *k)
-        )
-        self.event: DataLoader[tuple[int, int], EventRecord] = _loader(lambda k: opensolar.event(self.token, *k))
-        self.webhook: DataLoader[tuple[int, int], WebhookRecord] = _loader(lambda k: opensolar.webhook(self.token, *k))
-        self.webhook_logs_page: DataLoader[PageKey, list[WebhookLogRecord]] = _loader(
+        self.workflow: Memo[tuple[int, int], WorkflowRecord] = _loader(lambda k: opensolar.workflow(self.token, *k))
+        self.event: Memo[tuple[int, int], EventRecord] = _loader(lambda k: opensolar.event(self.token, *k))
+        self.webhook: Memo[tuple[int, int], WebhookRecord] = _loader(lambda k: opensolar.webhook(self.token, *k))
+        self.webhook_logs_page: Memo[PageKey, list[WebhookLogRecord]] = _loader(
             lambda k: opensolar.webhook_logs(self.token, k.org_id, k.page, k.limit, k.query.search if k.query else None)
         )
-        self.webhook_queue_page: DataLoader[PageKey, list[WebhookQueueRecord]] = _loader(
+        self.webhook_queue_page: Memo[PageKey, list[WebhookQueueRecord]] = _loader(
             lambda k: opensolar.webhook_queue(self.token, k.org_id, k.page, k.limit)
         )
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from gateway.upstream.opensolar.client import OpenSolarClient
 from gateway.upstream.opensolar.stale import Change, write_tags
 from schema.context import parse_id
 from schema.info import Info
+from schema.memo import Memo
 from schema.relay.global_ids import encode
 
 __all__ = ["Change", "ContactId", "Deleted", "FileId", "OrgArg", "ProjectId", "Write", "arg", "start"]
@@ -82,14 +82,14 @@ class Write:
         """Evict what the write made stale (here and on every replica) and forget this request's memo."""
         await self.evict(write_tags(self.org_id, kind, item_id, change, project_id=project_id))
         loaders = self.info.context.loaders
-        memo: dict[str, DataLoader[tuple[int, int], Any]] = {
+        memo: dict[str, Memo[tuple[int, int], Any]] = {
             "project": loaders.project,
             "contact": loaders.contact,
             "file": loaders.private_file,
         }
         for loader, key in ((memo.get(kind), item_id), (loaders.project, project_id)):
             if loader is not None and key is not None:
-                with contextlib.suppress(KeyError):  # DataLoader.clear raises on a key it never loaded
+                with contextlib.suppress(KeyError):  # Memo.clear raises on a key it never loaded
                     loader.clear((self.org_id, key))
 
     async def evict(self, tags: Iterable[str]) -> None:
