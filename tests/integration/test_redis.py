@@ -62,7 +62,9 @@ async def test_replicas_share_cache_entries(replicas: tuple[Gateway, Gateway, Sa
         sandbox_settings(GATEWAY_CACHE_URL=redis_url_of(first), GATEWAY_RESPONSE_CACHE=False), sandbox
     ) as third:
         await third.query(PROJECT % 3001)
-        assert third.runtime.caches.upstream is not None and third.runtime.caches.upstream.stats["hits"] >= 2
+        assert (
+            third.runtime.caches.upstream is not None and third.runtime.caches.upstream.stats["hits"] >= 1
+        )  # the detail (no org read)
     assert sandbox.total_calls == calls
 
 
