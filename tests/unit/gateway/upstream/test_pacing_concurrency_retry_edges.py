@@ -261,7 +261,7 @@ async def test_a_retry_that_the_deadline_leaves_time_for_is_made_and_one_it_does
 
 async def test_the_retry_budget_counts_each_refused_retry_once() -> None:
     policy = RetryPolicy(attempts=5, budget=RetryBudget(ratio=0, reserve=1))
-    policy._wait = lambda state: 0.0  # type: ignore[method-assign]
+    policy._wait = lambda attempt, exc: 0.0  # type: ignore[method-assign]
     for _ in range(3):
         with pytest.raises(UpstreamUnavailable):
             await policy.run(Failing(DOWN), idempotent=True)
