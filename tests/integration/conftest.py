@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from gateway.app import GatewayGraphQL
 from tests.integration.servers import serving
 
 
@@ -21,3 +23,17 @@ def sandbox_url(sandbox_server: str) -> str:
     """The module's sandbox server, reset: no counters, faults or throttle history from another test."""
     httpx.post(f"{sandbox_server}/_sandbox/reset").raise_for_status()
     return sandbox_server
+
+
+@pytest.fixture
+def executions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many GraphQL executions began: each builds one context."""
+    counted = [0]
+    original = GatewayGraphQL.get_context
+
+    async def counting(self: GatewayGraphQL, request: Any, response: Any) -> Any:
+        counted[0] += 1
+        return await original(self, request, response)
+
+    monkeypatch.setattr(GatewayGraphQL, "get_context", counting)
+    return counted

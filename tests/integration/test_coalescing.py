@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from gateway.app import GatewayGraphQL
 from gateway.sandbox import Fault, SandboxConfig, SandboxState
 from tests.conftest import Gateway, GatewayFactory, sandbox_settings
 
@@ -17,20 +16,6 @@ NAME = "{ org { name } }"
 LOGS = "{ org { webhookLogs(first: 2) { nodes { id } } } }"  # never cached upstream: never stored either
 # no cache anywhere: only coalescing can make N requests one execution
 UNCACHED = {"GATEWAY_CACHE": "false", "GATEWAY_RESPONSE_CACHE": "false", "GATEWAY_THROTTLE": "false"}
-
-
-@pytest.fixture
-def executions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many GraphQL executions began: each builds one context."""
-    counted = [0]
-    original = GatewayGraphQL.get_context
-
-    async def counting(self: GatewayGraphQL, request: Any, response: Any) -> Any:
-        counted[0] += 1
-        return await original(self, request, response)
-
-    monkeypatch.setattr(GatewayGraphQL, "get_context", counting)
-    return counted
 
 
 async def together(gateway: Gateway, query: str, n: int, token: str | None = None) -> list[Any]:

@@ -10,7 +10,6 @@ import httpx
 import orjson
 import pytest
 
-from gateway.app import GatewayGraphQL
 from gateway.http.gate import GraphQLGate
 from gateway.http.webhooks import org_secret
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
@@ -32,20 +31,6 @@ async def post(gateway: Gateway, body: dict[str, Any], headers: dict[str, str] |
 def stats(gateway: Gateway) -> Any:
     assert gateway.runtime.caches.responses is not None
     return gateway.runtime.caches.responses.stats
-
-
-@pytest.fixture
-def executions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many GraphQL executions began: each builds one context."""
-    counted = [0]
-    original = GatewayGraphQL.get_context
-
-    async def counting(self: GatewayGraphQL, request: Any, response: Any) -> Any:
-        counted[0] += 1
-        return await original(self, request, response)
-
-    monkeypatch.setattr(GatewayGraphQL, "get_context", counting)
-    return counted
 
 
 async def test_a_hit_returns_the_stored_bytes_without_executing(gateway: Gateway, executions: list[int]) -> None:
