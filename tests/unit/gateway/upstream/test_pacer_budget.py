@@ -147,7 +147,7 @@ class Failing:
 
 
 async def no_wait(policy: RetryPolicy) -> RetryPolicy:
-    policy._wait = lambda state: 0.0  # type: ignore[method-assign]
+    policy._wait = lambda attempt, exc: 0.0  # type: ignore[method-assign]
     return policy
 
 
