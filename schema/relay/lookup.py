@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from strawberry.dataloader import DataLoader
-
 from gateway.errors import NotFoundError
 from schema.incentives.types import Incentive
 from schema.info import Info
 from schema.loaders import Loaders
+from schema.memo import Memo
 from schema.opensolar.contacts import Contact
 from schema.opensolar.files import PrivateFile
 from schema.opensolar.org import Org
@@ -35,7 +34,7 @@ R = TypeVar("R")
 Reader = Callable[[Info, tuple[int, ...]], Awaitable[Node]]
 
 
-def _in_org(loader: Callable[[Loaders], DataLoader[tuple[int, int], R]], wrap: Callable[[int, R], Node]) -> Reader:
+def _in_org(loader: Callable[[Loaders], Memo[tuple[int, int], R]], wrap: Callable[[int, R], Node]) -> Reader:
     """An org-scoped node: its loader's ``(org, id)`` key, the same one its lookup field uses."""
 
     async def read(info: Info, key: tuple[int, ...]) -> Node:
