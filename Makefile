@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-defer bench-peer bench-freshness hit profile reliability assets screenshot clean mutation plant-bugs
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-defer bench-peer bench-freshness bench-design hit profile reliability assets screenshot clean mutation plant-bugs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ reliability: $(VENV)/.installed-dev assets
 bench: $(VENV)/.installed-dev assets
 	$(BIN)/python -m benchmarks.run --write BENCHMARKS.md
 	$(MAKE) bench-wrk
+	$(MAKE) bench-design
+
+## bench-design: a 27,000-panel design's decode against base64 + gunzip + json.loads (issue 16, item 4); splices BENCHMARKS.md
+bench-design: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.design --write BENCHMARKS.md
 
 ## bench-wrk: three ways under wrk (ceiling, response cache warm, response cache off) and the hit with
 ## compression on against its own ceiling, and the hit at the default INFO log level; splices BENCHMARKS.md
