@@ -21,6 +21,7 @@ from schema.error_extensions import ErrorCodes, StaleReads, coded_error
 from schema.incentives.queries import IncentiveQueries
 from schema.incremental import IncrementalChecks, coding_later_parts
 from schema.info import Info
+from schema.node_queries import NodeQueries
 from schema.opensolar.changes import Subscription
 from schema.opensolar.contact_mutations import ContactMutations
 from schema.opensolar.file_mutations import FileMutations
@@ -31,7 +32,6 @@ from schema.opensolar.workflow_mutations import WorkflowMutations
 from schema.org_existence import OrgCheck, OrgExistence
 from schema.pagination import note_cursors
 from schema.query_limits import Limits, limit_extensions
-from schema.relay.queries import NodeQueries
 from schema.scans import ScanReports
 from schema.socket_deadline import SocketDeadline
 from schema.telemetry import OperationTelemetry

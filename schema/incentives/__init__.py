@@ -1,1 +1,1 @@
-"""The Arcadia half of the graph, and each project's incentives stitched from OpenSolar data."""
+"""The Arcadia half of the graph; each project's incentives are stitched in ``schema/opensolar/stitch.py``."""

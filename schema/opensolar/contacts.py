@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.upstream.opensolar.models import ContactRecord, id_from_url
 from schema.info import Info
+from schema.opensolar.backlinks import project_of
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field
 from schema.relay.node import Node
@@ -78,8 +79,6 @@ class Contact(Node):
     async def projects(
         self, info: Info
     ) -> list[Annotated[Project, strawberry.lazy("schema.opensolar.projects")]] | None:
-        from schema.opensolar.projects import Project
-
         record = self.record if self.record.has("projects") else await self.load_full(info)
         ids = [pid for pid in (id_from_url(url) for url in record.projects) if pid is not None]
-        return [Project.from_id(self.org_id, pid) for pid in ids]
+        return [project_of(self.org_id, pid) for pid in ids]

@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.upstream.opensolar.models import PrivateFileRecord, id_from_url
 from schema.info import Info
+from schema.opensolar.backlinks import project_of
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field
 from schema.relay.node import Node
@@ -76,8 +77,6 @@ class PrivateFile(Node):
 
     @strawberry.field
     async def project(self, info: Info) -> Annotated[Project, strawberry.lazy("schema.opensolar.projects")] | None:
-        from schema.opensolar.projects import Project
-
         record = self.record if self.record.has("project") else await self.load_full(info)
         project_id = id_from_url(record.project)
-        return Project.from_id(self.org_id, project_id) if project_id is not None else None
+        return project_of(self.org_id, project_id) if project_id is not None else None

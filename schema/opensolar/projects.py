@@ -12,9 +12,9 @@ from gateway.upstream.opensolar.models import ProjectRecord, id_from_url
 from gateway.upstream.tolerant import raw_of
 from schema.incentives.applicability import ApplicabilityInput
 from schema.incentives.queries import input_map
-from schema.incentives.stitch import ProjectIncentives, project_incentives
 from schema.info import Info
 from schema.loaders import SystemDetailsKey
+from schema.opensolar.backlinks import org_of
 from schema.opensolar.contacts import Contact
 from schema.opensolar.design_types import Design, decode_once
 from schema.opensolar.files import PrivateFile
@@ -22,6 +22,7 @@ from schema.opensolar.project_people import linked, people_of
 from schema.opensolar.project_record import ProjectRecordFields
 from schema.opensolar.project_types import DesignStatus
 from schema.opensolar.proposals import Proposal
+from schema.opensolar.stitch import ProjectIncentives, project_incentives
 from schema.opensolar.systems import System, SystemDetails, detail_parts
 
 if TYPE_CHECKING:
@@ -44,9 +45,7 @@ class Project(ProjectRecordFields):
 
     @strawberry.field
     def org(self) -> Annotated[Org, strawberry.lazy("schema.opensolar.org")]:
-        from schema.opensolar.org import Org
-
-        return Org(org_id=self.org_id)
+        return org_of(self.org_id)
 
     @strawberry.field(description="The project's contacts (from the inlined contacts_data when present).")
     async def contacts(self, info: Info) -> list[Contact] | None:

@@ -22,6 +22,7 @@ from gateway.upstream.opensolar.models import (
 )
 from schema.info import Info
 from schema.loaders import SystemDetailsKey
+from schema.opensolar.backlinks import project_of
 from schema.opensolar.fields import record_field
 from schema.raw import raw_field
 from schema.relay.node import Node
@@ -226,10 +227,8 @@ class System(Node):
 
     @strawberry.field
     async def project(self, info: Info) -> Annotated[Project, strawberry.lazy("schema.opensolar.projects")] | None:
-        from schema.opensolar.projects import Project
-
         project_id = await self._resolved_project_id(info)
-        return Project.from_id(self.org_id, project_id) if project_id is not None else None
+        return project_of(self.org_id, project_id) if project_id is not None else None
 
     @strawberry.field(
         description="The system's rendered image (JPEG), as a path on this gateway that streams it from OpenSolar "

@@ -1,1 +1,4 @@
-"""Relay global object identification: opaque global ids, the Node interface, ``node``/``nodes``."""
+"""Relay global object identification: opaque global ids and the ``Node`` interface.
+
+``Query.node``/``nodes`` read every type, so they live above this package (``schema/node_queries.py``).
+"""

@@ -12,8 +12,8 @@ import pytest
 
 from gateway.sandbox import API_ACCESS_ORG_ID, RAW_DATA_ORG_ID
 from gateway.sandbox.data import SandboxData
+from schema.node_queries import MAX_NODES
 from schema.relay.global_ids import encode
-from schema.relay.queries import MAX_NODES
 from tests.conftest import Gateway, GatewayFactory, errors_by_code, sandbox_settings
 
 pytestmark = pytest.mark.integration

@@ -6,9 +6,9 @@ import pytest
 from graphql import ASTValidationRule, OperationDefinitionNode, TypeInfo, ValidationContext, parse, validate
 
 from schema import build_schema
+from schema.node_queries import MAX_NODES
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
 from schema.query_limits import INLINE_LIST_ITEMS, Limits, limit_extensions, operation_cost
-from schema.relay.queries import MAX_NODES
 
 SCHEMA = build_schema()._schema
 

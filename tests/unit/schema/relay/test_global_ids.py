@@ -10,8 +10,8 @@ from strawberry.relay import GlobalID
 
 from gateway.errors import BadRequestError
 from schema import build_schema
+from schema.node_lookup import READERS
 from schema.relay.global_ids import KEY_PARTS, MAX_GLOBAL_ID_CHARS, decode, encode, org_of, upstream_id
-from schema.relay.lookup import READERS
 
 PROJECT = encode("Project", 1001, 3001)
 

@@ -9,8 +9,8 @@ import strawberry
 
 from gateway.errors import BadRequestError
 from schema.info import Info
+from schema.node_lookup import resolve_node
 from schema.relay.global_ids import decode
-from schema.relay.lookup import resolve_node
 from schema.relay.node import Node
 
 __all__ = ["MAX_NODES", "NodeQueries"]
