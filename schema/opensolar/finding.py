@@ -16,6 +16,7 @@ import strawberry
 from gateway.errors import BadRequestError
 from gateway.upstream.opensolar.models import ProjectRecord
 from gateway.upstream.opensolar.queries import ListQuery
+from schema.incentives.market import RowPlan, prefetch
 from schema.info import Info
 from schema.loaders import PageKey
 from schema.opensolar.checks import optional_id
@@ -148,12 +149,16 @@ async def projects_connection(
     def fetch(page: int, limit: int) -> object:
         return loader.load(PageKey("projects", org_id, page, limit, query=query))
 
+    plan = RowPlan.of(info)
+
     def wrap(row: ProjectRecord) -> Project:
-        return Project(org_id=org_id, record=row)
+        return Project(org_id=org_id, record=row, detail_first=plan.detail_first)
 
     active, keep = _keep(given) if given is not None else (False, None)
     if not active:
-        return await paginate(fetch, first, after, wrap)  # type: ignore[arg-type]
+        connection: Connection[Project] = await paginate(fetch, first, after, wrap)  # type: ignore[arg-type]
+        prefetch(info, org_id, [edge.node.record for edge in connection.edges], plan)
+        return connection
     win = window(first, after)
     since = given.modified_since if given is not None else None
     newest_first = query is not None and query.ordering == "-modified_date" and since is not None
@@ -165,7 +170,9 @@ async def projects_connection(
     info.context.scans.append(
         {"field": "projects", "pagesRead": result.pages, "rowsScanned": result.scanned, "matched": len(result.rows)}
     )
-    return scanned_connection(result, win, wrap)
+    connection = scanned_connection(result, win, wrap)
+    prefetch(info, org_id, [edge.node.record for edge in connection.edges], plan)
+    return connection
 
 
 async def contacts_connection(

@@ -33,6 +33,9 @@ __all__ = ["Project"]
 
 @strawberry.type(description="An OpenSolar project.")
 class Project(ProjectRecordFields):
+    # Set on a page's rows that select incentives: their detail, read anyway, serves the systems (market.py).
+    detail_first: strawberry.Private[bool] = False
+
     @classmethod
     def from_id(cls, org_id: int, project_id: int) -> Project:
         return cls(org_id=org_id, record=ProjectRecord.model_validate({"id": project_id}))
@@ -56,6 +59,9 @@ class Project(ProjectRecordFields):
     async def systems(self, info: Info) -> list[System] | None:
         if self.record.has("systems"):
             return [System(org_id=self.org_id, project_id=self.record.id, record=s) for s in self.record.systems]
+        if self.detail_first:
+            detail = await self.load_full(info)
+            return [System(org_id=self.org_id, project_id=self.record.id, record=s) for s in detail.systems]
         rows = await info.context.loaders.project_systems.load((self.org_id, self.record.id))
         return [System(org_id=self.org_id, project_id=self.record.id, record=s) for s in rows]
 

@@ -28,6 +28,7 @@ from schema.incentives.enums import Eligibility
 from schema.incentives.estimate import Estimate, Terms, estimate
 from schema.incentives.estimate_types import IncentiveEstimate, numeric_inputs
 from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, UsedInput, derive_inputs, keys_referenced
+from schema.incentives.market import market_search
 from schema.incentives.totals import Scored, totals
 from schema.incentives.types import Incentive
 from schema.info import Info
@@ -208,31 +209,30 @@ def _system_result(
     )
 
 
+async def _market_and_systems(
+    info: Info, project: Project, record: ProjectRecord, search: IncentiveSearch
+) -> tuple[list[IncentiveRecord], list[SystemRecord | ProjectSystemEntry], ProjectRecord]:
+    """Round trip 1: the market's incentives and the project's systems (from the detail when it holds them)."""
+    loaders = info.context.loaders
+    if record.has("systems"):
+        return await loaders.incentive_search.load(search), [*record.systems], record
+    if project.detail_first:  # the detail serves the systems and the usage (schema/incentives/market.py)
+        incentives, record = await asyncio.gather(loaders.incentive_search.load(search), project.load_full(info))
+        return incentives, [*record.systems], record
+    incentives, listed = await asyncio.gather(
+        loaders.incentive_search.load(search), loaders.project_systems.load((project.org_id, record.id))
+    )
+    return incentives, [*listed], record
+
+
 async def project_incentives(
     info: Info, project: Project, caller: Mapping[str, str], effective_on: date | None, sold_only: bool
 ) -> ProjectIncentives:
-    loaders = info.context.loaders
     record = project.record
     if not record.has("zip", "state", "is_residential"):
         record = await project.load_full(info)
-    customer_class = "GENERAL" if record.is_residential is False else "RESIDENTIAL"
-    search = IncentiveSearch(
-        project_type="solarPv",
-        customer_classes=(customer_class,),
-        zip_code=caller.get("zipCode", record.zip),
-        state=caller.get("state", record.state),
-        effective_on=effective_on or datetime.now(UTC).date(),
-        is_exhausted=False,
-    )
-    # Round trip 1: the market's incentives and the project's systems (unless the detail holds them), side by side.
-    systems: list[SystemRecord | ProjectSystemEntry]
-    if record.has("systems"):
-        incentives, systems = await loaders.incentive_search.load(search), [*record.systems]
-    else:
-        incentives, listed = await asyncio.gather(
-            loaders.incentive_search.load(search), loaders.project_systems.load((project.org_id, record.id))
-        )
-        systems = [*listed]
+    search = market_search(record, caller, effective_on)
+    incentives, systems, record = await _market_and_systems(info, project, record, search)
     needed = keys_referenced(incentives) - set(caller)
     # Round trip 2: whatever the market's incentives need, side by side.
     sources = _Sources({}, {}, [])
@@ -249,7 +249,7 @@ async def project_incentives(
         market=IncentiveMarket(
             zip_code=search.zip_code,
             state=search.state,
-            customer_class=customer_class,
+            customer_class=search.customer_classes[0],
             effective_on=search.effective_on or datetime.now(UTC).date(),
         ),
         systems=[_system_result(project.org_id, record.id, s, incentives, facts, sources, caller) for s in systems],

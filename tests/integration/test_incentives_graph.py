@@ -336,7 +336,9 @@ async def test_portfolio_makes_one_arcadia_call_per_market(gateway_factory: Gate
     zips = {n["zip"] for n in nodes}
     assert len(nodes) == 50 and len(zips) == 10
     assert sandbox.counts["arcadia.incentives"] == len(zips)  # 50 projects, one search per ZIP
-    assert sandbox.counts["opensolar.projects"] == 1 and sandbox.counts["opensolar.systems"] == 50
+    assert sandbox.counts["opensolar.projects"] == 1
+    # each project's detail serves its systems and usage (schema/incentives/market.py): no systems lists
+    assert sandbox.counts["opensolar.project_detail"] == 50 and sandbox.counts["opensolar.systems"] == 0
 
 
 async def test_portfolio_in_eight_zip_codes_makes_at_most_eight_calls(gateway_factory: GatewayFactory) -> None:
