@@ -5,12 +5,17 @@ the peer (the order alternates between rounds), on servers started once:
 
 - every cache off (ours: ``GATEWAY_CACHE=false GATEWAY_RESPONSE_CACHE=false``; the peer: no response
   cache, no inbound de-dup): ``--requests`` Portfolios, 4 at a time, all answered, and the server's CPU
-  per request (its whole process tree, from /proc);
+  per request (its whole process tree, from /proc). Each request carries an unused variable of its own
+  (``benchRequest``): identical concurrent queries would coalesce in ours (``gateway/http/coalesce.py``),
+  so 4 at a time would execute ~1 and the CPU per request would not be the CPU per execution;
 - the response cache on and warm: the Portfolio under the same wrk;
 - cold latency, one request at a time on the caches-off servers: Portfolio and ProjectPage p50, and
   upstream calls per request (the sandbox's counters);
 - workers: the warm hits again against a second server with two workers (ours ``--workers 2``,
-  the peer ``--fork 2``), and its memory per process.
+  the peer ``--fork 2``), and its memory per process. wrk's own CPU per request is measured too: on a
+  2-core machine wrk shares the cores, so two workers can reach at most 2 cores / (server CPU + wrk CPU
+  per hit), against one worker's 1 core / server CPU per hit (the "bound" row); and hits per server
+  CPU-second with two workers against one show whether anything in the server serialises them.
 
 Ratios are taken inside each round, then the median over rounds is reported. Ours runs with its
 production defaults (``INFO`` access log, pass-through credentials) except the inbound rate limit
@@ -24,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -81,6 +87,13 @@ def _calls(sandbox: Server) -> int:
     return int(httpx.get(f"{sandbox.url}/_sandbox/stats").json()["total"])
 
 
+def distinct(body: bytes, number: int) -> bytes:
+    """The same operation with an unused variable of its own, so that concurrent requests do not coalesce."""
+    payload = json.loads(body)
+    payload["variables"] = {**payload.get("variables", {}), "benchRequest": number}
+    return json.dumps(payload).encode()
+
+
 def _reset(sandbox: Server) -> None:
     httpx.post(f"{sandbox.url}/_sandbox/reset")
 
@@ -96,7 +109,8 @@ async def _batch(target: Target, server: Server, concurrency: int, total: int) -
             nonlocal left, failed
             while left > 0:
                 left -= 1
-                answer = await client.post(f"{server.url}/graphql", content=target.bodies["Portfolio"])
+                body = distinct(target.bodies["Portfolio"], left)
+                answer = await client.post(f"{server.url}/graphql", content=body)
                 if answer.status_code != 200 or b'"errors"' in answer.content[:20]:
                     failed += 1
                     sys.stderr.write(f"{target.name}: {answer.status_code} {answer.text[:300]}\n")
@@ -107,13 +121,20 @@ async def _batch(target: Target, server: Server, concurrency: int, total: int) -
         return total / elapsed, (tree_cpu_seconds(server.pid) - cpu) / total * 1000, failed
 
 
-def _hits(target: Target, server: Server, seconds: int) -> tuple[float, float]:
-    """Warm Portfolio hits under wrk: (requests a second, server CPU µs per request over the whole tree)."""
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # children waited for: wrk once it has exited
+    return usage.ru_utime + usage.ru_stime
+
+
+def _hits(target: Target, server: Server, seconds: int) -> tuple[float, float, float]:
+    """Warm Portfolio hits under wrk: (requests a second, server CPU µs per request over the whole tree, wrk's)."""
     for _ in range(8):  # stored again if it expired; with workers, each holds its own response cache
         target.post(server, "Portfolio")
-    cpu = tree_cpu_seconds(server.pid)
+    cpu, client_cpu = tree_cpu_seconds(server.pid), _children_cpu_seconds()
     run = wrk(server.url, target.files["Portfolio"], seconds)
-    return run.rps, (tree_cpu_seconds(server.pid) - cpu) / max(run.requests, 1) * 1e6
+    requests = max(run.requests, 1)
+    server_us = (tree_cpu_seconds(server.pid) - cpu) / requests * 1e6
+    return run.rps, server_us, (_children_cpu_seconds() - client_cpu) / requests * 1e6
 
 
 def measure(target: Target, sandbox: Server, args: argparse.Namespace) -> Side:
@@ -130,8 +151,8 @@ def measure(target: Target, sandbox: Server, args: argparse.Namespace) -> Side:
         else:
             side.off_calls, side.portfolio_routes = statistics.median(calls), routes
     side.off_rps, side.off_cpu_ms, side.off_errors = asyncio.run(_batch(target, target.off, 4, args.requests))
-    side.hit_rps, side.hit_cpu_us = _hits(target, target.on, args.seconds)
-    side.hit_rps_2, side.hit_cpu_us_2 = _hits(target, target.on_two, args.seconds)
+    side.hit_rps, side.hit_cpu_us, side.wrk_cpu_us = _hits(target, target.on, args.seconds)
+    side.hit_rps_2, side.hit_cpu_us_2, _ = _hits(target, target.on_two, args.seconds)
     side.rss_mib = tree_rss_mib(target.on_two.pid)
     return side
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-__all__ = ["Round", "Side", "render", "same_round_ratio"]
+__all__ = ["Round", "Side", "render", "same_round_ratio", "workers_bound"]
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Side:
     hit_cpu_us: float | None = None  # server CPU per hit, µs
     hit_rps_2: float | None = None  # the same hits with two workers
     hit_cpu_us_2: float | None = None
+    wrk_cpu_us: float | None = None  # wrk's own CPU per request (one-worker run): it shares the cores
     rss_mib: list[float] = field(default_factory=list)  # per process of the two-worker server
     portfolio_routes: dict[str, int] = field(default_factory=dict)  # upstream calls by route, one cold Portfolio
     page_routes: dict[str, int] = field(default_factory=dict)
@@ -58,10 +59,27 @@ def _value(side: Side, pick: str) -> float | None:
         return side.hit_rps / side.off_rps if side.hit_rps and side.off_rps else None
     if pick == "workers_scaling":
         return side.hit_rps_2 / side.hit_rps if side.hit_rps_2 and side.hit_rps else None
+    if pick == "workers_bound":
+        return workers_bound(side)
+    if pick == "workers_cpu_efficiency":  # hits per server CPU-second, two workers / one
+        return side.hit_cpu_us / side.hit_cpu_us_2 if side.hit_cpu_us and side.hit_cpu_us_2 else None
     if pick == "off_cpu_per_call":
         return side.off_cpu_ms / side.off_calls if side.off_cpu_ms and side.off_calls else None
     value = getattr(side, pick)
     return float(value) if value is not None else None
+
+
+def workers_bound(side: Side, cores: int = 2) -> float | None:
+    """The most 2 workers / 1 worker can be when wrk runs on the same ``cores``.
+
+    One worker gets at most one core: 1 / s hits a second (s: server CPU per hit), wrk's w per hit on the
+    other core. Two workers and wrk share ``cores``: at most cores / (s + w). So the ratio is at most
+    cores * s / (s + w): the cheaper the hit next to wrk's cost, the lower the ceiling.
+    """
+    s, w = side.hit_cpu_us_2, side.wrk_cpu_us
+    if not s or w is None:
+        return None
+    return min(float(cores), cores * s / (s + w))
 
 
 def _both(rounds: list[Round], pick: str) -> tuple[float | None, float | None]:
@@ -88,6 +106,9 @@ ROWS = [  # (label, figure, digits)
     ("response cache on, warm: server CPU per hit, µs", "hit_cpu_us", 0),
     ("2 workers / 1 worker, response-cache hits", "workers_scaling", 2),
     ("2 workers: server CPU per hit (all processes), µs", "hit_cpu_us_2", 0),
+    ("wrk's own CPU per request, µs (it shares the 2 cores)", "wrk_cpu_us", 0),
+    ("2 workers / 1 worker: bound on 2 cores shared with wrk, 2s / (s + w)", "workers_bound", 2),
+    ("2 workers / 1 worker: hits per server CPU-second", "workers_cpu_efficiency", 2),
 ]
 
 

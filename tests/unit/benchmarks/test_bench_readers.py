@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from benchmarks.freshness_check import project_id, revision, stale_projects, titles_in
-from benchmarks.peer_report import Round, Side, render, same_round_ratio
+from benchmarks.peer import distinct
+from benchmarks.peer_report import Round, Side, render, same_round_ratio, workers_bound
 from benchmarks.proc_stats import Stat, descendants, parse_stat, rss_kib
 from benchmarks.splice import spliced
 
@@ -94,3 +97,21 @@ def test_an_answer_is_stale_when_it_shows_a_revision_older_than_upstream_had_whe
 
 def test_project_ids_are_read_from_database_ids_and_global_ids() -> None:
     assert project_id(3001) == project_id("3001") == project_id("UHJvamVjdDoxMDAxOjMwMDE=") == 3001
+
+
+def test_two_workers_next_to_wrk_on_two_cores_are_bounded_by_the_cores_they_share() -> None:
+    # s = 140 µs per hit, w = 40 µs of wrk's per request: one worker 1/140, two at most 2/180 -> 2*140/180
+    assert workers_bound(Side(hit_cpu_us_2=140, wrk_cpu_us=40)) == 2 * 140 / 180
+    assert workers_bound(Side(hit_cpu_us_2=900, wrk_cpu_us=0)) == 2.0  # a free client: the cores are the bound
+    assert workers_bound(Side(hit_cpu_us_2=140)) is None  # wrk's CPU not measured
+    floors = {"Portfolio": 60.0, "ProjectPage": 40.0}
+    lines = render([Round(Side(hit_cpu_us=150, hit_cpu_us_2=140, wrk_cpu_us=40), Side(), 1.0)], floors)
+    assert "| 2 workers / 1 worker: bound on 2 cores shared with wrk, 2s / (s + w) | 1.56 | n/a | n/a |" in lines
+    assert "| 2 workers / 1 worker: hits per server CPU-second | 1.07 | n/a | n/a |" in lines
+
+
+def test_every_cache_off_request_is_distinct_so_none_coalesces() -> None:
+    body = b'{"query": "query Portfolio($first: Int) { org { name } }", "variables": {"first": 50}}'
+    first, second = json.loads(distinct(body, 1)), json.loads(distinct(body, 2))
+    assert first["query"] == second["query"] == json.loads(body)["query"]
+    assert first["variables"] == {"first": 50, "benchRequest": 1} and second["variables"]["benchRequest"] == 2
