@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from gateway.cache.decoded import DecodedEntries
+from gateway.cache.generations import Generations
 from gateway.cache.scope import CacheScope
 from gateway.cache.store import CacheStore
 from gateway.cacheability import Cacheability
@@ -61,7 +62,8 @@ class _Flight:
 
     task: asyncio.Task[Any]
 
-    def __init__(self) -> None:
+    def __init__(self, started: int) -> None:
+        self.started = started  # the eviction generation it began at (gateway/cache/generations.py)
         self.first_failure: BaseException | None = None
         self._failed = asyncio.Event()
 
@@ -109,6 +111,7 @@ class UpstreamCache:
         self._failing = False
         self.stats: Counter[str] = Counter()
         self.decoded: DecodedEntries[_Entry] = DecodedEntries(max_bytes=decoded_max_bytes)
+        self.generations = Generations()  # shared with the response cache: what an eviction raced
 
     def _store_failed(self, action: str, exc: BaseException) -> None:
         self.stats["store_errors"] += 1
@@ -183,7 +186,7 @@ class UpstreamCache:
         self.stats["misses"] += 1
         self.stats[f"misses:{policy.kind}"] += 1
         stale_ok = entry is not None and age < policy.ttl_s + self.stale_s
-        flight = self._shared(key, lambda: self._fetch_and_store(key, policy, fetch, tags_of))
+        flight = self._shared(key, lambda started: self._fetch_and_store(key, policy, fetch, tags_of, started))
         try:
             # bounded by the request's deadline; with a stale value to fall back on, only until the
             # first attempt fails (the refresh goes on in the background and stores what it gets)
@@ -212,29 +215,34 @@ class UpstreamCache:
         policy: CachePolicy,
         fetch: Callable[[], Awaitable[Any]],
         tags_of: Callable[[Any], Iterable[str]],
+        started: int,
     ) -> tuple[Any, set[str]]:
         payload = await fetch()
         tags = set(tags_of(payload))
-        await self._save(key, payload, policy, tags)
+        if self.generations.raced(started, tags):  # read before an eviction of what it depends on
+            self.stats["raced"] += 1
+        else:
+            await self._save(key, payload, policy, tags)
         return payload, tags
 
-    def _shared(self, key: str, make: Callable[[], Awaitable[Any]]) -> _Flight:
-        """Single-flight: the first caller starts the call; concurrent callers await the same task.
+    def _shared(self, key: str, make: Callable[[int], Awaitable[Any]]) -> _Flight:
+        """Single-flight: the first caller starts the call; concurrent callers await the same task,
+        unless something was evicted since it began (it may be reading what the eviction replaced).
 
         The task runs with a deadline of its own (the request's budget, renewed), so a refresh that
         outlives the request that started it is still bounded, and each caller waits only as long
         as its own request allows.
         """
         flight = self._inflight.get(key)
-        if flight is not None:
+        if flight is not None and not self.generations.since(flight.started):
             self.stats["coalesced"] += 1
             return flight
-        flight = _Flight()
+        flight = _Flight(self.generations.now)
 
         async def run() -> Any:
             renewed()
             attempt_failed.set(flight.attempt_failed)
-            return await make()
+            return await make(flight.started)
 
         flight.task = asyncio.get_running_loop().create_task(run(), context=contextvars.copy_context())
         self._inflight[key] = flight
@@ -249,8 +257,10 @@ class UpstreamCache:
 
     async def evict(self, tags: Iterable[str]) -> int:
         self.stats["evict_calls"] += 1
+        names = list(tags)
+        self.generations.bump(names)  # before the store answers: a fill finishing meanwhile is not stored
         try:
-            evicted = await self.store.evict_tags(list(tags))
+            evicted = await self.store.evict_tags(names)
         except Exception as exc:
             self._store_failed("evict", exc)  # a Redis store keeps the tags and evicts them when it is back
             self.stats["evict_deferred"] += 1

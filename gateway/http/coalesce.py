@@ -12,7 +12,9 @@ document, the operation name, the variables (canonical) and whether the request 
 persisted document. Different credentials never share an answer. Only queries coalesce; a mutation
 (or anything that does not parse as a query) always executes. When the leader raises or is
 cancelled, each waiting request executes itself: a follower never gets another scope's data, and
-never an answer that was not produced for its own scope.
+never an answer that was not produced for its own scope. A request that arrives after a cache
+eviction (a webhook) never waits for an execution that began before it (``generation``, see
+``gateway/cache/generations.py``): it executes, and later requests wait for it instead.
 """
 
 from __future__ import annotations
@@ -52,26 +54,32 @@ class Coalescer(Generic[T]):
     """
 
     def __init__(self) -> None:
-        self._inflight: dict[str, asyncio.Future[T | None]] = {}
+        self._inflight: dict[str, tuple[asyncio.Future[T | None], int | None]] = {}
         self.executions = 0  # answers produced by running (for tests and metrics)
         self.shared = 0  # answers handed to a waiting request instead
 
-    async def once(self, key: str | None, run: Callable[[Callable[[], None]], Awaitable[T | None]]) -> T | None:
-        """``run``'s answer; with a key, shared by every request for that key while it runs."""
+    async def once(
+        self,
+        key: str | None,
+        run: Callable[[Callable[[], None]], Awaitable[T | None]],
+        generation: int | None = None,
+    ) -> T | None:
+        """``run``'s answer; with a key, shared by every request for that key while it runs, if it
+        began at the same eviction ``generation`` (None: evictions are not tracked)."""
         if key is None:
             return await self._run(run, _nothing)
         leader = self._inflight.get(key)
-        if leader is not None:
-            answer = await asyncio.shield(leader)
+        if leader is not None and leader[1] == generation:
+            answer = await asyncio.shield(leader[0])
             if answer is not None:
                 self.shared += 1
                 return answer
             return await self._run(run, _nothing)  # no answer to share (failed, or sent in parts): alone
         done: asyncio.Future[T | None] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = done
+        self._inflight[key] = (done, generation)
 
         def settle(answer: T | None = None) -> None:
-            if self._inflight.get(key) is done:
+            if (self._inflight.get(key) or (None,))[0] is done:
                 del self._inflight[key]
             if not done.done():
                 done.set_result(answer)

@@ -106,6 +106,7 @@ async def execute(
     request_token = parsed_request.set(execution.payload)  # parsed once, handed on
     # a GET was checked to be a query above; Strawberry runs queries only for POST (GET is off there)
     inner = {**scope, "method": "POST"} if request.is_get else scope
+    started = cache.generations.now if cache is not None else None  # what evictions it may have raced
     try:
         with Cacheability.collect() as verdict:
             await app(inner, receive, capture)
@@ -119,7 +120,7 @@ async def execute(
     status, body = capture.status, capture.body
     stored = None
     if key is not None and cache is not None and status == 200 and verdict.cacheable and verdict.ttl_s is not None:
-        stored = await cache.put(key, body, verdict.ttl_s, verdict.tags)
+        stored = await cache.put(key, body, verdict.ttl_s, verdict.tags, started)
     return Answer(status, tuple(capture.headers), body, stored)
 
 

@@ -268,7 +268,8 @@ class GraphQLGate:
         # runs is sent its answer (a stored one as a hit: the request's own ETag/304 and codings). An
         # answer in parts (@defer, @stream) goes out as it comes and is not shared.
         run = functools.partial(execute, self.app, scope, receive, send, execution, key, cache)
-        answer = await self._executions.once(self._coalescing_key(execution, document), run)
+        generation = cache.generations.now if cache is not None else None  # not joined across an eviction
+        answer = await self._executions.once(self._coalescing_key(execution, document), run, generation)
         if answer is not None:
             await send_answer(scope, receive, send, request, answer)
 

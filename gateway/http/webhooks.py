@@ -7,7 +7,9 @@ compares in constant time (401 otherwise), so one org's secret forges nothing fo
 an event is that authenticated org, never the payload's ``org_id``; its cache tags are that org's. The
 payload is ``{model, model_id, event, fields}``; the affected tags are evicted here and published
 (``gateway.response_cache.invalidation.invalidate``) so every replica evicts too, and subscribers of that org hear of
-the change (``announce``).
+the change (``announce``). The eviction is done before the 2xx is sent (no queue in between). A project
+UPDATE whose record shows its systems' inputs unchanged since the last one evicts the project's record
+and list pages only, not its systems, system details and proposal (``project_inputs.py``).
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ async def announce(
     Returns the entries evicted here and the tags.
     """
     fields = fields or {}
-    tags = sorted(webhook_tags(org_id, model, model_id, event, fields))
+    same = model.lower() == "project" and event == "UPDATE" and changes.inputs.unchanged(org_id, model_id, fields)
+    tags = sorted(webhook_tags(org_id, model, model_id, event, fields, systems_unchanged=same))
     evicted = await changes.invalidate(tags)
     change = {
         "org_id": org_id,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.cache.decoded import DecodedEntries
+from gateway.cache.generations import Generations
 from gateway.cache.scope import fingerprint
 from gateway.cache.store import CacheStore
 from gateway.compression import Negotiated, encode_all
@@ -77,8 +78,16 @@ class ResponseCache:
     # Split stored bytes are remembered (see gateway/cache/decoded.py): splitting copies the whole body.
     DECODED_MAX_BYTES = 32 * 1024 * 1024
 
-    def __init__(self, store: CacheStore, schema_version: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: CacheStore,
+        schema_version: str,
+        clock: Callable[[], float] = time.time,
+        generations: Generations | None = None,
+    ) -> None:
         self.store = store
+        # the upstream cache's: an execution begun before an eviction of its tags is not stored after it
+        self.generations = generations or Generations()
         self.schema_version = schema_version
         self._clock = clock
         self.stats: Counter[str] = Counter()
@@ -110,8 +119,16 @@ class ResponseCache:
         self.stats["hits"] += 1
         return cached
 
-    async def put(self, key: str, body: bytes, ttl_s: float, tags: Iterable[str]) -> CachedResponse | None:
+    async def put(
+        self, key: str, body: bytes, ttl_s: float, tags: Iterable[str], started: int | None = None
+    ) -> CachedResponse | None:
+        """Store ``body``; not when it lives under ``MIN_TTL_S``, or when its execution began (eviction
+        generation ``started``) before one of its tags was evicted: it may hold what that replaced."""
+        tags = set(tags)
         if ttl_s < MIN_TTL_S:
+            return None
+        if started is not None and self.generations.raced(started, tags):
+            self.stats["raced"] += 1
             return None
         cached = CachedResponse.of(etag_of(body), body, self._clock() + ttl_s, encode_all(body))
         codings = ",".join(f"{name}:{len(data)}" for name, data in cached.encoded.items()).encode()

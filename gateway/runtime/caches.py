@@ -32,7 +32,8 @@ def open_caches(config: CacheConfig, stack: AsyncExitStack, *, trusted_documents
     if not config.responses:
         return Caches(upstream, None)
     # what may run differs in trusted-documents mode: never share responses across the modes
-    return Caches(upstream, ResponseCache(store, schema_version() + ("t" if trusted_documents else "")))
+    version = schema_version() + ("t" if trusted_documents else "")
+    return Caches(upstream, ResponseCache(store, version, generations=upstream.generations))
 
 
 def schema_version() -> str:

@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.bus import CHANGES_CHANNEL, EVICT_CHANNEL, EventBus, open_bus
 from gateway.cache import UpstreamCache
 from gateway.configs import BusConfig
 from gateway.response_cache.invalidation import invalidate
+from gateway.upstream.opensolar.project_inputs import SystemInputs
 
 __all__ = ["ChangeFeed", "open_changes"]
 
@@ -30,6 +31,7 @@ class ChangeFeed:
 
     cache: UpstreamCache | None
     bus: EventBus
+    inputs: SystemInputs = field(default_factory=SystemInputs)  # what webhooks said the systems were built from
 
     async def invalidate(self, tags: Iterable[str]) -> int:
         return await invalidate(self.cache, self.bus, tags)

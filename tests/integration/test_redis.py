@@ -146,7 +146,8 @@ async def test_a_webhook_during_a_redis_outage_is_not_lost(caplog: pytest.LogCap
             await first.query(PROJECT % 3001)  # stored in Redis, and saved with it
             server.stop()
             received = await hook(first, "Project", 3001)  # Redis is down: no 500
-            assert received == {"evicted": 0, "tags": [f"opensolar:{RAW_DATA_ORG_ID}:project:3001"]}
+            tags = [f"opensolar:{RAW_DATA_ORG_ID}:project:3001", f"opensolar:{RAW_DATA_ORG_ID}:project_systems:3001"]
+            assert received == {"evicted": 0, "tags": tags}
             assert first.runtime.changes.bus.pending == 2 and first.runtime.changes.bus.stats["publish_failed"] >= 1
             assert (
                 first.runtime.caches.upstream is not None and first.runtime.caches.upstream.stats["evict_deferred"] == 1
@@ -181,7 +182,7 @@ async def test_one_replica_evicts_what_an_outage_deferred() -> None:
             await gateway.query(PROJECT % 3001)
             assert sandbox.counts["opensolar.project_detail"] == calls + 1
             store: Any = gateway.runtime.caches.upstream and gateway.runtime.caches.upstream.store
-            assert store.pending_evictions == 0 and store.stats["evictions_replayed"] == 1
+            assert store.pending_evictions == 0 and store.stats["evictions_replayed"] == 2  # its two tags
 
 
 async def test_redis_down_degrades_to_no_cache() -> None:

@@ -54,7 +54,8 @@ async def test_a_webhook_evicts_what_it_made_stale_in_its_org(live: Live) -> Non
         await live.query(PROJECT % (A, pid), TOKENS[A])
     before = dict(sandbox.counts)
     response = await live.hook(A, "Project", ours[0], fields={"title": "renamed"})
-    assert response.status_code == 200 and response.json()["tags"] == [f"opensolar:{A}:project:{ours[0]}"]
+    tags = [f"opensolar:{A}:project:{ours[0]}", f"opensolar:{A}:project_systems:{ours[0]}"]
+    assert response.status_code == 200 and response.json()["tags"] == tags  # the title alone proves nothing else
     assert response.json()["evicted"] == 1  # its detail (which carries its systems)
     for pid in ours[:2]:
         await live.query(PROJECT % (A, pid), TOKENS[A])
@@ -71,7 +72,8 @@ async def test_one_orgs_secret_forges_nothing_for_another(live: Live) -> None:
     assert secret_b != org_secret(SECRET, A)
     assert await post(live, f"/webhooks/opensolar/{A}", secret_b, body) == 401  # B's secret at A's receiver
     forged = await live.http.post(f"/webhooks/opensolar/{B}", headers={"X-Solar-Gateway-Secret": secret_b}, json=body)
-    assert forged.status_code == 200 and forged.json() == {"evicted": 0, "tags": [f"opensolar:{B}:project:{theirs}"]}
+    assert forged.status_code == 200 and forged.json()["evicted"] == 0
+    assert forged.json()["tags"] == [f"opensolar:{B}:project:{theirs}", f"opensolar:{B}:project_systems:{theirs}"]
     await live.query(PROJECT % (A, theirs), TOKENS[A])
     assert sandbox.counts["opensolar.project_detail"] == calls  # A's entry is still served from cache
 
@@ -82,7 +84,11 @@ async def test_a_create_in_one_org_leaves_other_orgs_lists_alone(live: Live) -> 
         assert (await live.query(PROJECTS % org, TOKENS[org]))["data"]["org"]["projects"]["nodes"]
     assert sandbox.counts["opensolar.projects"] == 2
     response = await live.hook(B, "Project", 999_999, "CREATE")
-    assert sorted(response.json()["tags"]) == [f"opensolar:{B}:list:projects", f"opensolar:{B}:project:999999"]
+    assert sorted(response.json()["tags"]) == [
+        f"opensolar:{B}:list:projects",
+        f"opensolar:{B}:project:999999",
+        f"opensolar:{B}:project_systems:999999",
+    ]
     for org in (A, B):
         await live.query(PROJECTS % org, TOKENS[org])
     assert sandbox.counts["opensolar.projects"] == 3  # B's list again; A's still cached
@@ -164,3 +170,31 @@ async def test_header_values_are_never_shown_back(live: Live) -> None:
     nodes = listed["data"]["org"]["webhooks"]["nodes"]
     assert any(n["endpoint"].endswith(f"/webhooks/opensolar/{A}") for n in nodes)
     assert org_secret(SECRET, A) not in str(listed) and SECRET not in str(listed)
+
+
+PAGE = '{ org(id: "%d") { project(id: "%d") { title systemDetails { id } proposal { systems { uuid } } } } }'
+
+
+def full_record(title: str, **changed: Any) -> dict[str, Any]:
+    """A project payload with every field its systems and proposal depend on (``payload_fields`` ``project.*``)."""
+    fields = {"title": title, "systems": [{"id": 1}], "usage": "{}", "usage_annual_or_guess": 9000, "lat": 1, "lon": 2}
+    return {**fields, "valid_until_date": "2026-12-31", **changed}
+
+
+async def test_a_rename_refetches_the_projects_detail_only_once_its_record_shows_the_rest_unchanged(live: Live) -> None:
+    sandbox = sandbox_of(live)
+    pid = first_project(live, A)
+    routes = ("opensolar.project_detail", "opensolar.system_details", "opensolar.proposal")
+
+    async def refetched_after(fields: dict[str, Any]) -> list[int]:
+        before = dict(sandbox.counts)
+        assert (await live.hook(A, "Project", pid, fields=fields)).status_code == 200
+        result = await live.query(PAGE % (A, pid), TOKENS[A])
+        assert result["data"]["org"]["project"]["proposal"] and "errors" not in result
+        return [sandbox.counts[route] - before.get(route, 0) for route in routes]
+
+    await live.query(PAGE % (A, pid), TOKENS[A])
+    assert await refetched_after(full_record("first")) == [1, 1, 1]  # nothing to compare with yet
+    assert await refetched_after(full_record("renamed")) == [1, 0, 0]
+    assert await refetched_after(full_record("renamed", usage_annual_or_guess=9100)) == [1, 1, 1]
+    assert await refetched_after({"title": "renamed again"}) == [1, 1, 1]  # a filtered payload proves nothing

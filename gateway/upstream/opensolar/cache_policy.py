@@ -2,8 +2,9 @@
 
 Tags name a resource as one org sees it (``opensolar:1001:project:3001``), independently of which
 credential read it, so one webhook about project 3001 in org 1001 evicts every 1001 user's copies of
-its detail, systems, system details, proposal and every list page that showed it, and nothing of
-any other org. Signed private-file URLs expire after an hour upstream, so
+its detail and every list page that showed it (``project``), and of its systems, system details and
+proposal (``project_systems``: kept when the webhook shows their inputs unchanged, see
+``project_inputs.py``), and nothing of any other org. Signed private-file URLs expire after an hour upstream, so
 file reads get a short TTL (TTL plus the stale window stays well under the hour).
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 from gateway.cache.upstream import CachePolicy
 from gateway.upstream.opensolar.models import id_from_url
 
-__all__ = ["policy_for", "related_project", "tag", "tags_for", "webhook_tags"]
+__all__ = ["policy_for", "project_tags", "related_project", "tag", "tags_for", "webhook_tags"]
 
 _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/api/orgs/\d+/$"), "org"),
@@ -64,6 +65,11 @@ def tag(org_id: int | str, kind: str, item: object) -> str:
     return f"opensolar:{org_id}:{kind}:{item}"
 
 
+def project_tags(org_id: int | str, project_id: object) -> set[str]:
+    """Everything cached of one project: its record (``project``) and what its systems make (``project_systems``)."""
+    return {tag(org_id, "project", project_id), tag(org_id, "project_systems", project_id)}
+
+
 def _project_tags(org: str, project: dict[str, Any]) -> set[str]:
     tags = {tag(org, "project", project["id"])} if project.get("id") is not None else set()
     tags |= {tag(org, "contact", c) for c in _ids(project.get("contacts_data") or [])}
@@ -106,7 +112,8 @@ def tags_for(path: str, params: Mapping[str, str | int], payload: Any) -> set[st
     match = _ORG.match(path)
     if match is None:  # /api/user_logins/: the proposal of a project, under the orgs it names
         project_id = str(params.get("project_ids", ""))
-        return {tag(org, "project", project_id) for org in _proposal_orgs(payload, project_id)} if project_id else set()
+        orgs = _proposal_orgs(payload, project_id) if project_id else set()
+        return {tag(org, "project_systems", project_id) for org in orgs}
     org = match.group(1)
     tags: set[str] = {tag(org, "org", org)} if kind == "org" else set()
     if kind in {"projects", "contacts", "files", "webhooks", "workflows", "roles"}:
@@ -117,7 +124,7 @@ def tags_for(path: str, params: Mapping[str, str | int], payload: Any) -> set[st
     elif kind == "project" and isinstance(payload, dict):
         tags |= _project_tags(org, payload)
     elif kind == "system_details":
-        tags.add(tag(org, "project", item_id))
+        tags.add(tag(org, "project_systems", item_id))
     elif kind in {"contacts", "contact"}:
         for contact in rows or [payload]:
             if isinstance(contact, dict):
@@ -125,10 +132,11 @@ def tags_for(path: str, params: Mapping[str, str | int], payload: Any) -> set[st
                 tags |= {tag(org, "project", id_from_url(u)) for u in contact.get("projects") or []}
     elif kind in {"systems", "system"}:
         if "project" in params:
-            tags.add(tag(org, "project", params["project"]))
+            tags.add(tag(org, "project_systems", params["project"]))
         for system in rows or [payload]:
             if isinstance(system, dict):
-                tags |= {tag(org, "system", system.get("id")), tag(org, "project", id_from_url(system.get("project")))}
+                owner = id_from_url(system.get("project"))
+                tags |= {tag(org, "system", system.get("id")), tag(org, "project_systems", owner)}
     elif kind in {"files", "file"}:
         for file in rows or [payload]:
             if isinstance(file, dict):
@@ -136,12 +144,25 @@ def tags_for(path: str, params: Mapping[str, str | int], payload: Any) -> set[st
     return {t for t in tags if not t.endswith(":None")}
 
 
-def webhook_tags(org_id: int, model: str, model_id: int, event: str, fields: Mapping[str, Any] | None) -> set[str]:
-    """What an OpenSolar webhook (model, model_id, event) received for ``org_id`` makes stale in that org."""
+def webhook_tags(
+    org_id: int,
+    model: str,
+    model_id: int,
+    event: str,
+    fields: Mapping[str, Any] | None,
+    *,
+    systems_unchanged: bool = False,
+) -> set[str]:
+    """What an OpenSolar webhook (model, model_id, event) received for ``org_id`` makes stale in that org.
+
+    ``systems_unchanged``: a project UPDATE whose payload shows the inputs of the project's systems,
+    system details and proposal unchanged (``SystemInputs``): only its record and list pages go.
+    """
     model = model.lower()
     tags: set[str] = set()
     if model == "project":
-        tags.add(tag(org_id, "project", model_id))
+        keep = systems_unchanged and event == "UPDATE"
+        tags |= {tag(org_id, "project", model_id)} if keep else project_tags(org_id, model_id)
         if event in {"CREATE", "DELETE"}:
             tags.add(tag(org_id, "list", "projects"))
     elif model == "contact":
@@ -150,8 +171,8 @@ def webhook_tags(org_id: int, model: str, model_id: int, event: str, fields: Map
             tags.add(tag(org_id, "list", "contacts"))
     # events, quotes and their logs hang off a project: its detail (events_data) is stale
     project = related_project(fields)
-    if project is not None:
-        tags.add(tag(org_id, "project", project))
+    if project is not None and project != (model_id if model == "project" else None):
+        tags |= project_tags(org_id, project)  # a quote or an event may change the proposal too
     return tags
 
 

@@ -77,8 +77,8 @@ async def test_a_webhook_evicts_its_orgs_tags_and_tells_every_replica_and_subscr
     body = {"model": "PROJECT", "model_id": "7", "event": "UPDATE", "fields": {"title": "x", "org_id": 99}}
     response = await client.post(f"/webhooks/opensolar/{ORG}", headers=signed(), json=body)
     assert response.status_code == 200
-    tags = [f"opensolar:{ORG}:project:7"]
-    assert response.json() == {"evicted": 1, "tags": tags}  # the org of the path, never the payload's org_id
+    tags = [f"opensolar:{ORG}:project:7", f"opensolar:{ORG}:project_systems:7"]  # its record and its systems
+    assert response.json() == {"evicted": 2, "tags": tags}  # the org of the path, never the payload's org_id
     assert recorded.evicted == [tags]
     change = {
         "org_id": ORG,
@@ -232,8 +232,70 @@ async def test_a_change_that_hangs_off_a_project_evicts_that_project_and_names_i
     client, recorded = receiver
     body = {"model": "event", "model_id": 11, "event": "CREATE", "fields": {"project_id": 7}}
     response = await client.post(f"/webhooks/opensolar/{ORG}", headers=signed(), json=body)
-    assert response.json() == {"evicted": 1, "tags": [f"opensolar:{ORG}:project:7"]}
+    tags = [f"opensolar:{ORG}:project:7", f"opensolar:{ORG}:project_systems:7"]  # a quote may change the proposal
+    assert response.json() == {"evicted": 2, "tags": tags}
     assert recorded.published[-1] == (
         CHANGES_CHANNEL,
         {"org_id": ORG, "model": "event", "model_id": 11, "event": "CREATE", "project_id": 7, "fields": ["project_id"]},
     )
+
+
+def record(title: str, **changed: Any) -> dict[str, Any]:
+    """A project payload with every field (``payload_fields`` ``project.*``), in the project-detail shape."""
+    systems = [{"id": 70, "kw_stc": 6.4, "url": "https://api.opensolar.com/api/orgs/42/systems/70/"}]
+    fields = {"id": 7, "title": title, "notes": "", "modified_date": title, "systems": systems, "usage": "{}"}
+    return {
+        **fields,
+        "usage_annual_or_guess": 9000,
+        "valid_until_date": "2026-12-31",
+        "lat": 1.5,
+        "lon": 2.5,
+        **changed,
+    }
+
+
+@pytest.mark.parametrize(
+    ("second", "keeps_systems"),
+    [
+        (record("renamed"), True),  # only the record's presentation fields changed
+        (record("renamed", notes="call first", stage=3), True),
+        (record("renamed", usage_annual_or_guess=9100), False),  # the proposal's input
+        (record("renamed", systems=[]), False),
+        (record("renamed", lat=1.6), False),
+        (record("renamed", roof_type="tile"), False),  # a field nobody listed counts as an input
+        ({k: v for k, v in record("renamed").items() if k != "systems"}, False),  # filtered: cannot tell
+        ({"title": "renamed"}, False),
+    ],
+)
+async def test_a_project_update_keeps_its_systems_only_when_its_record_shows_their_inputs_unchanged(
+    receiver: tuple[httpx.AsyncClient, Recorded], second: dict[str, Any], keeps_systems: bool
+) -> None:
+    client, recorded = receiver
+    for fields in (record("first"), second):
+        body = {"model": "Project", "model_id": 7, "event": "UPDATE", "fields": fields}
+        assert (await client.post(f"/webhooks/opensolar/{ORG}", headers=signed(), json=body)).status_code == 200
+    both = [f"opensolar:{ORG}:project:7", f"opensolar:{ORG}:project_systems:7"]
+    assert recorded.evicted == [both, both[:1] if keeps_systems else both]  # the first of a project: everything
+
+
+async def test_only_the_same_projects_previous_payload_counts_and_other_events_evict_everything(
+    receiver: tuple[httpx.AsyncClient, Recorded],
+) -> None:
+    client, recorded = receiver
+    hooks = [
+        ("Project", 8, "UPDATE", record("a")),  # another project: its own first payload
+        ("Project", 7, "UPDATE", record("a")),
+        ("Project", 7, "UPDATE", {"title": "b", "usage": "{}"}),  # unknown inputs: forgets what it knew
+        ("Project", 7, "UPDATE", {"title": "c", "usage": "{}"}),  # the same filtered fields prove nothing
+        ("Project", 7, "UPDATE", record("d")),
+        ("Project", 7, "CREATE", record("e")),
+        ("event", 9, "UPDATE", {"project_id": 7}),
+        ("quote", 5, "UPDATE", record("f")),  # no project's payload, though its id is one
+        ("Project", 5, "UPDATE", record("f")),
+    ]
+    for model, model_id, event, fields in hooks:
+        body = {"model": model, "model_id": model_id, "event": event, "fields": fields}
+        assert (await client.post(f"/webhooks/opensolar/{ORG}", headers=signed(), json=body)).status_code == 200
+    assert [any("project_systems" in t for t in tags) for tags in recorded.evicted] == [
+        True
+    ] * 8  # the quote: nothing to evict
