@@ -2,10 +2,12 @@
 
 The root logger gets one ``QueueHandler``: on the caller's thread a record only has its message
 arguments merged and its traceback turned into text (neither can wait: arguments may change, a
-traceback holds frames), then it is put on a queue. A ``QueueListener`` thread renders the records
-as JSON lines (orjson) and writes them in batches: one write per burst, when the queue runs dry. So
-the access line a hit leaves costs the event loop a record and a queue put, not a render and a
-``write`` system call.
+traceback holds frames), then it is put on a queue. A listener thread takes everything queued at
+once, renders it as JSON lines (orjson) and writes it with one ``write``, then lets the next burst
+collect for ``_PAUSE_S``. The access line (``access_line``) is not even a record on the caller's
+thread: a tuple of what it says (method, path, status, request id, seconds) goes on the queue and
+the listener builds the message and fields. So a hit at ``INFO`` costs the event loop a tuple and a
+queue put, not a record, a render and a ``write`` system call.
 
 ``start_logging`` is called from the app's lifespan (per process, never at import time) and
 ``LogPipeline.stop`` at its end: the root logger goes back to writing directly, then the listener
@@ -20,12 +22,13 @@ import logging
 import logging.handlers
 import queue
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
 import orjson
 
-__all__ = ["JsonLines", "LogPipeline", "info_line", "start_logging"]
+__all__ = ["JsonLines", "LogPipeline", "access_line", "start_logging"]
 
 # what every LogRecord carries; anything else on a record came from ``extra=`` and is rendered as a field
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
@@ -42,26 +45,29 @@ class JsonLines(logging.Formatter):
         self._second = -1
         self._prefix = ""
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        second = int(record.created)
+    def _up_to_the_second(self, second: int) -> str:
         if second != self._second:
             self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int(record.msecs):03d}Z"
+        return self._prefix
 
-    def render(self, created: float, name: str, message: str, request_id: str, fields: dict[str, Any]) -> str:
-        """An INFO line from ``info_line``, without making a record first."""
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return f"{self._up_to_the_second(int(record.created))}.{int(record.msecs):03d}Z"
+
+    def render(self, line: _Access) -> str:
+        """An access line from ``access_line``, without making a record first."""
+        created, name, method, path, status, request_id, seconds = line
         second = int(created)
-        if second != self._second:
-            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        line = {
-            "time": f"{self._prefix}.{int((created - second) * 1000):03d}Z",
-            "level": "INFO",
-            "name": name,
-            "message": message,
-            "request_id": request_id,
-            **fields,
-        }
-        return _dumps(line)
+        return _dumps(
+            {
+                "time": f"{self._up_to_the_second(second)}.{int((created - second) * 1000):03d}Z",
+                "level": "INFO",
+                "name": name,
+                "message": f"{method} {path} {status}",
+                "request_id": request_id,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+            }
+        )
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -90,15 +96,17 @@ def _dumps(line: dict[str, Any]) -> str:
         return json.dumps(line, default=str)
 
 
-_Line = tuple[float, str, str, str, dict[str, Any]]  # (created, logger name, message, request id, fields)
+# what ``access_line`` queues: (created, logger name, method, path, status, request id, seconds)
+_Access = tuple[float, str, str, str, int, str, float]
 
 
-def _record_of(line: _Line) -> logging.LogRecord:
-    created, name, message, request_id, fields = line
-    record = logging.LogRecord(name, logging.INFO, "", 0, message, None, None)
+def _record_of(line: _Access) -> logging.LogRecord:
+    """The ordinary record an access line stands for: its message and its fields as extras."""
+    created, name, method, path, status, request_id, seconds = line
+    record = logging.LogRecord(name, logging.INFO, "", 0, f"{method} {path} {status}", None, None)
     record.created, record.msecs = created, (created - int(created)) * 1000
     record.request_id = request_id
-    record.__dict__.update(fields)
+    record.status, record.duration_ms = status, round(seconds * 1000, 2)
     return record
 
 
@@ -120,53 +128,68 @@ class _Enqueue(logging.handlers.QueueHandler):
 
 
 class _Batched(logging.StreamHandler[TextIO]):
-    """The listener's handler: renders into a buffer, written when the queue runs dry or the batch is full."""
+    """The listener's handler: renders a batch of records and access lines, then writes it with one ``write``."""
 
-    def __init__(self, stream: TextIO, pending: queue.SimpleQueue[Any]) -> None:
-        super().__init__(stream)
-        self._pending = pending
-        self._lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord | _Line) -> None:
+    def render(self, item: logging.LogRecord | _Access) -> str | None:
         try:
-            if isinstance(record, logging.LogRecord):
-                self._lines.append(self.format(record))
-            elif isinstance(self.formatter, JsonLines):  # a line from ``info_line``: no record needed
-                self._lines.append(self.formatter.render(*record))
-            else:
-                self._lines.append(self.format(_record_of(record)))
+            if isinstance(item, logging.LogRecord):
+                return self.format(item)
+            if isinstance(self.formatter, JsonLines):  # an access line: no record needed
+                return self.formatter.render(item)
+            return self.format(_record_of(item))
         except Exception:
-            self.handleError(record if isinstance(record, logging.LogRecord) else _record_of(record))
-        if len(self._lines) >= _BATCH or self._pending.empty():
-            self.flush()
+            self.handleError(item if isinstance(item, logging.LogRecord) else _record_of(item))
+            return None
 
-    def flush(self) -> None:
+    def write_all(self, items: list[logging.LogRecord | _Access]) -> None:
+        lines = [line for line in map(self.render, items) if line is not None]
+        if not lines:
+            return
         with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
-            if self._lines:
-                lines, self._lines = self._lines, []
-                try:
-                    self.stream.write("\n".join(lines) + "\n")
-                    self.stream.flush()
-                except Exception:
-                    self.handleError(logging.makeLogRecord({"msg": f"{len(lines)} log lines lost"}))
+            try:
+                self.stream.write("\n".join(lines) + "\n")
+                self.stream.flush()
+            except Exception:
+                self.handleError(logging.makeLogRecord({"msg": f"{len(lines)} log lines lost"}))
 
 
-class _Listener(logging.handlers.QueueListener):
-    """Wakes at most once per ``_PAUSE_S`` under load: waking the thread per record cost more than rendering it."""
+_STOP = object()  # after it, the listener writes what it took and ends
 
-    def __init__(self, pending: queue.SimpleQueue[Any], writer: logging.Handler) -> None:
-        super().__init__(pending, writer)
+
+class _Listener:
+    """A thread that takes all that is queued at once, writes it, then sleeps ``_PAUSE_S`` so the next burst
+    collects: waking per record, and the stdlib ``QueueListener``'s handling per record, cost more than rendering."""
+
+    def __init__(self, pending: queue.SimpleQueue[Any], writer: _Batched) -> None:
         self._pending = pending
+        self._writer = writer
+        self._thread: threading.Thread | None = None
 
-    def dequeue(self, block: bool) -> Any:
-        try:
-            return self._pending.get_nowait()
-        except queue.Empty:
-            time.sleep(_PAUSE_S)  # lets a burst collect, then one batch renders and one write carries it
-        try:
-            return self._pending.get_nowait()
-        except queue.Empty:
-            return self._pending.get(block)  # idle: sleep until the next record
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="log-listener", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            items = [self._pending.get()]  # idle: sleep until the next item
+            while len(items) < _BATCH and items[-1] is not _STOP:
+                try:
+                    items.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = items[-1] is _STOP
+            self._writer.write_all(items[:-1] if stopping else items)
+            if stopping:
+                return
+            if len(items) < _BATCH:
+                time.sleep(_PAUSE_S)
+
+    def stop(self) -> None:
+        """Everything queued before this call is written when it returns; a second call does nothing."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._pending.put_nowait(_STOP)
+            thread.join()
 
 
 class LogPipeline:
@@ -175,7 +198,7 @@ class LogPipeline:
     def __init__(self, formatter: logging.Formatter, filters: list[logging.Filter], stream: TextIO) -> None:
         self._pending: queue.SimpleQueue[Any] = queue.SimpleQueue()
         pending = self._pending
-        self._writer = _Batched(stream, pending)
+        self._writer = _Batched(stream)
         self._writer.setFormatter(formatter)
         self._direct = logging.StreamHandler(stream)
         self._direct.setFormatter(formatter)
@@ -202,7 +225,7 @@ class LogPipeline:
             node = node.parent
         return True
 
-    def put(self, line: _Line) -> None:
+    def put(self, line: _Access) -> None:
         self._pending.put_nowait(line)
 
     def stop(self) -> None:
@@ -210,23 +233,24 @@ class LogPipeline:
             _lanes.clear()
         root = logging.getLogger()
         root.handlers[:] = [self._direct if h is self.handler else h for h in root.handlers]
-        if self._listener._thread is not None:  # stop() is not idempotent in 3.11
-            self._listener.stop()  # the sentinel goes after every record queued so far: all are written
-        self._writer.flush()
+        self._listener.stop()  # the sentinel goes after every record queued so far: all are written
 
 
 _lanes: list[LogPipeline] = []  # the running pipeline, if any (the root logger is process-wide too)
 
 
-def info_line(logger: logging.Logger, message: str, request_id: str, fields: dict[str, Any]) -> None:
-    """An INFO line for a hot path (the access line): when the running pipeline is the only place it would go,
-    the caller's thread only puts a tuple on its queue and the listener makes the record; otherwise it is an
-    ordinary record through ``logger`` (its filters and every handler see it). Check ``isEnabledFor`` first."""
+def access_line(logger: logging.Logger, method: str, path: str, status: int, request_id: str, seconds: float) -> None:
+    """The INFO line an HTTP exchange leaves (``"POST /graphql 200"`` with ``status`` and ``duration_ms``).
+
+    When the running pipeline is the only place it would go, the caller's thread only puts a tuple on its
+    queue and the listener builds the message and fields; otherwise it is an ordinary record through
+    ``logger`` (its filters and every handler see it). Check ``isEnabledFor(INFO)`` first."""
+    line = (time.time(), logger.name, method, path, status, request_id, seconds)
     pipeline = _lanes[0] if _lanes else None
     if pipeline is not None and pipeline.only_listener(logger):
-        pipeline.put((time.time(), logger.name, message, request_id, fields))
+        pipeline.put(line)
     else:
-        logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, message, (), None, extra=fields))
+        logger.handle(_record_of(line))
 
 
 def start_logging(

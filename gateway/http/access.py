@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.headers import pick
 from gateway.http.edge import EdgeState
-from gateway.log_pipeline import info_line
+from gateway.log_pipeline import access_line
 from gateway.observability import request_id
 
 __all__ = ["HttpObservabilityMiddleware", "RequestIds"]
@@ -108,12 +108,6 @@ class HttpObservabilityMiddleware:
             if edge is not None:
                 metrics = edge.metrics
                 metrics.http_response(self.label(path), status)
-            if access_log.isEnabledFor(logging.INFO):
-                duration_ms = round((time.perf_counter() - started) * 1000, 2)
-                info_line(
-                    access_log,
-                    f"{scope['method']} {path} {status}",
-                    rid,
-                    {"status": status, "duration_ms": duration_ms},
-                )
+            if access_log.isEnabledFor(logging.INFO):  # the message and fields are made off the event loop
+                access_line(access_log, scope["method"], path, status, rid, time.perf_counter() - started)
             request_id.reset(token)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from gateway.log_pipeline import LogPipeline, info_line, start_logging
+from gateway.log_pipeline import JsonLines, LogPipeline, access_line, start_logging
 
 
 class _Tag(logging.Filter):
@@ -42,20 +43,20 @@ def test_every_line_logged_before_stop_is_written_in_order() -> None:
     with pipeline() as (running, out):
         for n in range(3000):
             if n % 2:
-                info_line(log, f"line {n}", "rid", {"n": n})
+                access_line(log, "GET", f"/line/{n}", 200, "rid", n / 1000)
             else:
                 log.info("line %d", n, extra={"n": n})
         running.stop()  # what the lifespan does at shutdown
         written = lines(out)
-    assert [line["n"] for line in written] == list(range(3000))
-    assert written[1]["message"] == "line 1" and written[2]["message"] == "line 2"
+    assert [line.get("n", line.get("duration_ms")) for line in written] == list(range(3000))
+    assert written[1]["message"] == "GET /line/1 200" and written[2]["message"] == "line 2"
 
 
 def test_a_line_carries_its_level_name_message_request_id_and_extras() -> None:
     log = logging.getLogger("gateway.test.fields")
     with pipeline() as (running, out):
         log.warning("upstream %s answered %d", "opensolar", 503, extra={"status": 503, "odd": {1, 2}.__class__})
-        info_line(log, "POST /graphql 200", "abc123", {"status": 200, "duration_ms": 1.25})
+        access_line(log, "POST", "/graphql", 200, "abc123", 0.00125)
         running.stop()
     first, second = lines(out)
     assert first["level"] == "WARNING" and first["name"] == "gateway.test.fields"
@@ -104,7 +105,7 @@ def test_another_handler_on_the_way_gets_an_ordinary_record_and_the_line_is_writ
     log = logging.getLogger("gateway.test.shared")
     with pipeline() as (running, out):
         logging.getLogger().addHandler(caplog.handler)
-        info_line(log, "GET /healthz 200", "rid-1", {"status": 200})
+        access_line(log, "GET", "/healthz", 200, "rid-1", 0.001)
         running.stop()
     assert [line["message"] for line in lines(out)] == ["GET /healthz 200"]
     assert [(r.getMessage(), getattr(r, "status", None)) for r in caplog.records] == [("GET /healthz 200", 200)]
@@ -115,15 +116,15 @@ def test_after_stop_lines_are_written_directly() -> None:
     with pipeline() as (running, out):
         running.stop()
         log.warning("during shutdown")
-        info_line(log, "late access line", "rid", {})
-        assert [line["message"] for line in lines(out)] == ["during shutdown", "late access line"]
+        access_line(log, "GET", "/late", 200, "rid", 0.0)
+        assert [line["message"] for line in lines(out)] == ["during shutdown", "GET /late 200"]
 
 
 def test_text_format_renders_off_the_callers_thread_too() -> None:
     log = logging.getLogger("gateway.test.text")
     with pipeline(json_lines=False) as (running, out):
         log.info("plain %s", "words")
-        info_line(log, "POST /graphql 200", "rid-2", {"status": 200})
+        access_line(log, "POST", "/graphql", 200, "rid-2", 0.001)
         running.stop()
     first, second = out.getvalue().splitlines()
     assert first.endswith("INFO gateway.test.text [rid-from-filter] plain words")
@@ -137,3 +138,61 @@ def test_below_the_level_nothing_is_queued() -> None:
         log.warning("shown")
         running.stop()
     assert [line["message"] for line in lines(out)] == ["shown"]
+
+
+def test_an_access_line_reads_the_same_on_the_fast_path_as_through_an_ordinary_record(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("gateway.test.same")
+    odd = '/gra"ph\\ql/ü\n\x01'  # quotes, a backslash, non-ASCII and control characters must stay JSON
+    with pipeline() as (running, out):
+        access_line(log, "POST", odd, 404, "rid-from-filter", 0.0123456)  # only the listener: the tuple
+        logging.getLogger().addHandler(caplog.handler)
+        access_line(log, "POST", odd, 404, "rid-from-filter", 0.0123456)  # another handler: a record
+        running.stop()
+    fast, ordinary = lines(out)
+    assert fast | {"time": ""} == ordinary | {"time": ""}
+    assert list(fast) == ["time", "level", "name", "message", "request_id", "status", "duration_ms"]
+    assert fast["message"] == f"POST {odd} 404" and fast["duration_ms"] == 12.35 and fast["status"] == 404
+
+
+def test_the_callers_thread_queues_an_access_line_and_the_listener_renders_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered_on: list[str] = []
+    render = JsonLines.render
+
+    def watched(self: JsonLines, line: Any) -> str:
+        rendered_on.append(threading.current_thread().name)
+        return render(self, line)
+
+    monkeypatch.setattr(JsonLines, "render", watched)
+    log = logging.getLogger("gateway.test.thread")
+    with pipeline() as (running, out):
+        for _ in range(50):
+            access_line(log, "POST", "/graphql", 200, "rid", 0.001)
+        running.stop()
+    assert len(lines(out)) == 50
+    assert rendered_on and threading.current_thread().name not in rendered_on
+
+
+class _Writes(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def write(self, text: str) -> int:
+        self.calls += 1
+        return super().write(text)
+
+
+def test_what_is_queued_is_written_in_one_write_per_batch_and_stop_twice_is_harmless() -> None:
+    out = _Writes()
+    running = LogPipeline(JsonLines(), [], out)
+    for n in range(1000):  # queued before the listener runs: one burst
+        running.put((1_700_000_000.0 + n / 1000, "gateway.access", "GET", f"/{n}", 200, "rid", 0.0))
+    running.start()
+    running.stop()
+    running.stop()
+    assert out.calls == 2  # 512 lines, then the other 488
+    assert [line["message"] for line in lines(out)] == [f"GET /{n} 200" for n in range(1000)]
