@@ -20,6 +20,7 @@ from gateway.upstream.opensolar.design_codec import DesignCodec
 from gateway.upstream.pacing import Pacer, open_pacer_storage
 from gateway.upstream.quotas import parse_quotas
 from gateway.upstream.retry import RetryPolicy
+from gateway.upstream.wire import CookielessClient
 
 __all__ = ["SANDBOX_ORIGIN", "UpstreamClients", "open_pacer", "open_upstreams"]
 
@@ -81,8 +82,9 @@ def _reach(config: UpstreamsConfig, sandbox: SandboxState | None) -> _Reach:
 
 def _http_client(config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
     # httpx's own connection pool slows down sharply past a few dozen concurrent requests
-    # (encode/httpx#3215); aiohttp does the socket I/O behind the same httpx API.
-    return httpx.AsyncClient(
+    # (encode/httpx#3215); aiohttp does the socket I/O behind the same httpx API. No cookie jar:
+    # calls carry each caller's credential, and one jar would be shared by all of them (wire.py).
+    return CookielessClient(
         transport=transport or AiohttpTransport(limits=config.limits),
         timeout=config.timeout,
         limits=config.limits,
