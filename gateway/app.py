@@ -52,7 +52,6 @@ from gateway.system_images import IMAGE_PATH, system_image
 from schema import Context, build_schema
 from schema.incremental import DEFER_BAD_HEADER
 from schema.operations import load_operations
-from schema.query_limits import Limits
 
 __all__ = ["create_app", "runtime_of"]
 
@@ -187,17 +186,6 @@ def edge_of(runtime: Runtime, settings: Settings) -> Edge:
     )
 
 
-def limits_of(settings: Settings) -> Limits:
-    return Limits(
-        max_tokens=settings.max_tokens,
-        max_depth=settings.max_depth,
-        max_aliases=settings.max_aliases,
-        max_root_fields=settings.max_root_fields,
-        max_cost=settings.max_cost,
-        introspection=settings.introspection_enabled,
-    )
-
-
 def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None = None) -> Starlette:
     """The gateway app. ``sandbox`` lets tests hand in a sandbox whose counters and faults they hold."""
     settings = settings or Settings()
@@ -225,7 +213,7 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
 
     origins = origins_of(settings.cors_origins, sandbox=settings.use_sandbox)
     graphql: Any = GatewayGraphQL(
-        build_schema(limits_of(settings)),
+        build_schema(settings.query_limits),
         origins=OriginPolicy(origins),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,

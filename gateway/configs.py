@@ -6,8 +6,8 @@ it builds from that reading, so a piece's constructor says which settings it dep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import SecretStr
 
@@ -20,6 +20,7 @@ __all__ = [
     "BusConfig",
     "CacheConfig",
     "EdgeConfig",
+    "FromSettings",
     "ObservabilityConfig",
     "PacingConfig",
     "QueryLimitsConfig",
@@ -28,8 +29,24 @@ __all__ = [
 ]
 
 
+class FromSettings:
+    """Builds a frozen config from ``Settings``: each field reads the setting of the same name.
+
+    ``renamed`` maps a field to the setting it reads where the two names differ (the settings keep the
+    environment's names; a config names what its piece means).
+    """
+
+    __slots__ = ()
+    renamed: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def of(cls, settings: Settings) -> Self:
+        values: dict[str, Any] = {f.name: getattr(settings, cls.renamed.get(f.name, f.name)) for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**values)
+
+
 @dataclass(frozen=True, slots=True)
-class UpstreamsConfig:
+class UpstreamsConfig(FromSettings):
     """How to reach OpenSolar and Arcadia, with which credentials, how many calls at once and retries."""
 
     opensolar: UpstreamConfig
@@ -47,28 +64,16 @@ class UpstreamsConfig:
     sandbox: bool
     sandbox_latency_ms: float
 
-    @classmethod
-    def of(cls, settings: Settings) -> UpstreamsConfig:
-        return cls(
-            opensolar=settings.upstream("opensolar", settings.opensolar_base_url),
-            arcadia=settings.upstream("arcadia", settings.arcadia_base_url),
-            opensolar_token=settings.opensolar_token,
-            opensolar_org_id=settings.opensolar_org_id,
-            arcadia_app_id=settings.arcadia_app_id,
-            arcadia_app_key=settings.arcadia_app_key,
-            opensolar_concurrency=settings.upstream_concurrency,
-            arcadia_concurrency=settings.arcadia_concurrency,
-            retry_attempts=settings.retry_attempts,
-            retry_max_after_s=settings.retry_max_after_s,
-            request_deadline_s=settings.request_deadline_s,
-            design_max_bytes=settings.design_max_bytes,
-            sandbox=settings.use_sandbox,
-            sandbox_latency_ms=settings.sandbox_latency_ms,
-        )
+    renamed: ClassVar[dict[str, str]] = {
+        "opensolar": "opensolar_upstream",
+        "arcadia": "arcadia_upstream",
+        "opensolar_concurrency": "upstream_concurrency",
+        "sandbox": "use_sandbox",
+    }
 
 
 @dataclass(frozen=True, slots=True)
-class PacingConfig:
+class PacingConfig(FromSettings):
     """Staying under OpenSolar's published quotas (``gateway/upstream/pacing.py``)."""
 
     enabled: bool
@@ -77,19 +82,16 @@ class PacingConfig:
     quotas: str  # GATEWAY_OPENSOLAR_QUOTAS, parsed by gateway/upstream/quotas.py
     redis_url: str | None  # shared budgets across replicas
 
-    @classmethod
-    def of(cls, settings: Settings) -> PacingConfig:
-        return cls(
-            settings.throttle_enabled,
-            settings.throttle_safety,
-            settings.throttle_max_wait_s,
-            settings.opensolar_quotas,
-            settings.redis_url,
-        )
+    renamed: ClassVar[dict[str, str]] = {
+        "enabled": "throttle_enabled",
+        "safety": "throttle_safety",
+        "max_wait_s": "throttle_max_wait_s",
+        "quotas": "opensolar_quotas",
+    }
 
 
 @dataclass(frozen=True, slots=True)
-class CacheConfig:
+class CacheConfig(FromSettings):
     """The upstream cache, the stored-response cache and the decoded reuse under them."""
 
     enabled: bool
@@ -102,35 +104,29 @@ class CacheConfig:
     stale_s: float
     responses: bool
 
-    @classmethod
-    def of(cls, settings: Settings) -> CacheConfig:
-        return cls(
-            enabled=settings.cache_enabled,
-            url=settings.cache_url,
-            redis_url=settings.redis_url,
-            max_bytes=settings.cache_max_bytes,
-            max_entries=settings.cache_max_entries,
-            decoded_max_bytes=settings.decoded_max_bytes,
-            ttls=settings.cache_ttls,
-            stale_s=settings.cache_stale_s,
-            responses=settings.response_cache,
-        )
+    renamed: ClassVar[dict[str, str]] = {
+        "enabled": "cache_enabled",
+        "url": "cache_url",
+        "max_bytes": "cache_max_bytes",
+        "max_entries": "cache_max_entries",
+        "ttls": "cache_ttls",
+        "stale_s": "cache_stale_s",
+        "responses": "response_cache",
+    }
 
 
 @dataclass(frozen=True, slots=True)
-class BusConfig:
+class BusConfig(FromSettings):
     """Evictions and changes between replicas (``gateway/bus.py``)."""
 
     url: str | None
     subscriber_queue: int
 
-    @classmethod
-    def of(cls, settings: Settings) -> BusConfig:
-        return cls(settings.event_bus_url, settings.subscriber_queue)
+    renamed: ClassVar[dict[str, str]] = {"url": "event_bus_url"}
 
 
 @dataclass(frozen=True, slots=True)
-class EdgeConfig:
+class EdgeConfig(FromSettings):
     """The HTTP edge: sizes, credentials, inbound rate, persisted documents, browsers."""
 
     max_body_bytes: int
@@ -149,71 +145,46 @@ class EdgeConfig:
     cors_origins: str | None
     graphiql: bool
 
-    @classmethod
-    def of(cls, settings: Settings) -> EdgeConfig:
-        return cls(
-            max_body_bytes=settings.max_body_bytes,
-            max_upload_bytes=settings.max_upload_bytes,
-            max_header_bytes=settings.max_header_bytes,
-            inbound_rate_limit=settings.inbound_rate_limit,
-            api_key_hashes=settings.api_key_hashes,
-            pass_through=settings.pass_through,
-            token_verified_ttl_s=settings.token_verified_ttl_s,
-            token_refused_ttl_s=settings.token_refused_ttl_s,
-            persisted_queries=settings.persisted_queries,
-            trusted_documents=settings.trusted_documents,
-            apq_per_credential=settings.apq_per_credential,
-            apq_total=settings.apq_total,
-            redis_url=settings.redis_url,
-            cors_origins=settings.cors_origins,
-            graphiql=settings.graphiql_enabled,
-        )
+    renamed: ClassVar[dict[str, str]] = {"graphiql": "graphiql_enabled"}
 
 
 @dataclass(frozen=True, slots=True)
-class QueryLimitsConfig:
-    """Limits on GraphQL documents (tokens, depth, aliases, root fields, cost) and introspection."""
+class QueryLimitsConfig(FromSettings):
+    """Limits on GraphQL documents (tokens, depth, aliases, root fields, cost) and introspection.
 
-    max_tokens: int
-    max_depth: int
-    max_aliases: int
-    max_root_fields: int
-    max_cost: int
-    introspection: bool
+    The one copy of each default: ``Settings`` (``GATEWAY_MAX_*``) takes its defaults from here, and
+    ``schema/query_limits.py`` enforces an instance of this class (``QueryLimitsConfig()`` = the defaults).
+    """
 
-    @classmethod
-    def of(cls, settings: Settings) -> QueryLimitsConfig:
-        return cls(
-            settings.max_tokens,
-            settings.max_depth,
-            settings.max_aliases,
-            settings.max_root_fields,
-            settings.max_cost,
-            settings.introspection_enabled,
-        )
+    # Tokens: graphql-armor 1000, Apollo Router 15,000; our largest operation is ~150.
+    max_tokens: int = 2000
+    # Depth: Strawberry's docs 10, armor 6; the stitched incentives nest to depth 9.
+    max_depth: int = 12
+    max_aliases: int = 30  # Apollo Router's example 30 (armor 15)
+    max_root_fields: int = 20  # Apollo Router's example 20
+    # graphql-armor's maxCost; a 50-project portfolio costs ~260 upstream calls
+    max_cost: int = 5000
+    # off unless asked for (GATEWAY_INTROSPECTION; on in the sandbox by default)
+    introspection: bool = False
+
+    renamed: ClassVar[dict[str, str]] = {"introspection": "introspection_enabled"}
 
 
 @dataclass(frozen=True, slots=True)
-class WebhooksConfig:
+class WebhooksConfig(FromSettings):
     """This gateway's own webhook receiver: the secret it checks and the public origin it registers."""
 
     secret: SecretStr | None
     public_url: str | None
 
-    @classmethod
-    def of(cls, settings: Settings) -> WebhooksConfig:
-        return cls(settings.webhook_secret, settings.public_url)
+    renamed: ClassVar[dict[str, str]] = {"secret": "webhook_secret"}
 
 
 @dataclass(frozen=True, slots=True)
-class ObservabilityConfig:
+class ObservabilityConfig(FromSettings):
     """Logging, tracing and the process's garbage-collector tuning."""
 
     log_level: str
     log_format: str | None
     otel: str | None
     gc_tuning: bool
-
-    @classmethod
-    def of(cls, settings: Settings) -> ObservabilityConfig:
-        return cls(settings.log_level, settings.log_format, settings.otel, settings.gc_tuning)

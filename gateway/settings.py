@@ -68,6 +68,9 @@ def parse_rates(text: str) -> list[RateLimitItem]:
     return [] if text.lower() in {"", "off", "none"} else parse_many(text)
 
 
+_LIMITS = QueryLimitsConfig()  # the document limits' defaults (one copy, with their reasons)
+
+
 class SandboxMode(StrEnum):
     AUTO = "auto"  # embedded sandbox when no OpenSolar token is configured
     ON = "true"
@@ -138,9 +141,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(2_000_000, alias="GATEWAY_MAX_BODY_BYTES", ge=1024)
     # uploads (GraphQL multipart requests) only; OpenSolar documents no file size limit
     max_upload_bytes: int = Field(25 * 1024 * 1024, alias="GATEWAY_MAX_UPLOAD_BYTES", ge=1024)
-    # Document limits (schema/query_limits.py enforces them; its Limits defaults are these).
-    # Tokens: graphql-armor 1000, Apollo Router 15,000; our largest operation is ~150.
-    max_tokens: int = Field(2000, alias="GATEWAY_MAX_TOKENS", ge=10)
+    # Document limits: the defaults and their reasons are QueryLimitsConfig's (gateway/configs.py).
+    max_tokens: int = Field(_LIMITS.max_tokens, alias="GATEWAY_MAX_TOKENS", ge=10)
     # nginx and Node cap a header at 8 KB; an OpenSolar token is ~40 bytes
     max_header_bytes: int = Field(8 * 1024, alias="GATEWAY_MAX_HEADER_BYTES", ge=256)
     # requests per principal (credential fingerprint), in `limits` notation; "off" turns it off.
@@ -152,12 +154,10 @@ class Settings(BaseSettings):
     # persisted-query registrations per credential and in total (each document is at most 16 KiB, kept 1 day)
     apq_per_credential: str = Field("100/day", alias="GATEWAY_APQ_PER_CREDENTIAL")
     apq_total: str = Field("10000/day", alias="GATEWAY_APQ_TOTAL")
-    # Depth: Strawberry's docs 10, armor 6; the stitched incentives nest to depth 9.
-    max_depth: int = Field(12, alias="GATEWAY_MAX_DEPTH", ge=2)
-    max_aliases: int = Field(30, alias="GATEWAY_MAX_ALIASES", ge=0)  # Apollo Router's example 30 (armor 15)
-    max_root_fields: int = Field(20, alias="GATEWAY_MAX_ROOT_FIELDS", ge=1)  # Apollo Router's example 20
-    # graphql-armor's maxCost; a 50-project portfolio costs ~260 upstream calls
-    max_cost: int = Field(5000, alias="GATEWAY_MAX_COST", ge=1)
+    max_depth: int = Field(_LIMITS.max_depth, alias="GATEWAY_MAX_DEPTH", ge=2)
+    max_aliases: int = Field(_LIMITS.max_aliases, alias="GATEWAY_MAX_ALIASES", ge=0)
+    max_root_fields: int = Field(_LIMITS.max_root_fields, alias="GATEWAY_MAX_ROOT_FIELDS", ge=1)
+    max_cost: int = Field(_LIMITS.max_cost, alias="GATEWAY_MAX_COST", ge=1)
     # unset: on in the sandbox, off otherwise (OWASP, Apollo Router's default)
     introspection: bool | None = Field(None, alias="GATEWAY_INTROSPECTION")
     # sha256 hex digests of the gateway API keys (X-API-Key) that may use OPENSOLAR_TOKEN
@@ -237,6 +237,14 @@ class Settings(BaseSettings):
             max_response_bytes=self.max_response_bytes,
             deadline_s=self.upstream_deadline_s,
         )
+
+    @property
+    def opensolar_upstream(self) -> UpstreamConfig:
+        return self.upstream("opensolar", self.opensolar_base_url)
+
+    @property
+    def arcadia_upstream(self) -> UpstreamConfig:
+        return self.upstream("arcadia", self.arcadia_base_url)
 
     # The frozen sub-configs, one per concern (gateway/configs.py): each piece receives only its own.
 

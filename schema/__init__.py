@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway.configs import QueryLimitsConfig
 from gateway.errors import GatewayError
 from schema import plain_resolvers
 from schema.cacheability import Cacheability
@@ -31,7 +32,7 @@ from schema.opensolar.webhooks import WebhookMutations
 from schema.opensolar.workflow_mutations import WorkflowMutations
 from schema.org_existence import OrgCheck, OrgExistence
 from schema.pagination import note_cursors
-from schema.query_limits import Limits, limit_extensions
+from schema.query_limits import limit_extensions
 from schema.scans import ScanReports
 from schema.socket_deadline import SocketDeadline
 from schema.telemetry import OperationTelemetry
@@ -75,7 +76,7 @@ class GatewaySchema(strawberry.Schema):
         return coding_later_parts(super()._get_execute_function(), coded_error)
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(limits: QueryLimitsConfig | None = None) -> strawberry.Schema:
     """The schema; ``limits`` None builds it without request limits (for printing the SDL)."""
     # Order matters: post-operation hooks run in reverse, so telemetry sees the codes ErrorCodes sets.
     extensions: list[Any] = [

@@ -8,7 +8,6 @@ could trigger, page sizes included), then introspection when it is off.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -39,10 +38,10 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.query_depth_limiter import create_validator
 
-from gateway.settings import Settings
+from gateway.configs import QueryLimitsConfig
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
 
-__all__ = ["Limits", "limit_extensions", "operation_cost"]
+__all__ = ["limit_extensions", "operation_cost"]
 
 # What each field can cost in upstream calls (everything else is served from data already fetched).
 FIELD_COSTS: dict[tuple[str, str], int] = {
@@ -74,23 +73,6 @@ TYPE_COSTS: dict[str, int] = {"Project": 1, "Node": 1}
 MAX_IDS = MAX_FIRST
 # An inline list with no page size (a project's systems, a contact's projects) counts as this many items.
 INLINE_LIST_ITEMS = 10
-
-
-def _default(name: str) -> Any:
-    """The setting's default: one copy of each limit, in ``gateway/settings.py`` (with its reasoning)."""
-    return Settings.model_fields[name].default
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """The document limits one schema enforces; defaults are the settings' (``GATEWAY_MAX_*``)."""
-
-    max_tokens: int = _default("max_tokens")
-    max_depth: int = _default("max_depth")
-    max_aliases: int = _default("max_aliases")
-    max_root_fields: int = _default("max_root_fields")
-    max_cost: int = _default("max_cost")
-    introspection: bool = False  # off unless asked for (GATEWAY_INTROSPECTION; on in the sandbox by default)
 
 
 def _named(type_: Any) -> tuple[Any, bool]:
@@ -252,7 +234,7 @@ def _root_fields_rule(limit: int) -> type[ValidationRule]:
     return RootFields
 
 
-def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+def limit_extensions(limits: QueryLimitsConfig) -> list[Callable[[], SchemaExtension]]:
     """Factories, so each request gets fresh extension instances (strawberry#4369)."""
     rules: list[type[ASTValidationRule]] = [
         _depth_rule(limits.max_depth),

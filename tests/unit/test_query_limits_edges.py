@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from graphql import ASTValidationRule, GraphQLError, parse, validate
 
+from gateway.configs import QueryLimitsConfig
 from schema import build_schema
 from schema.pagination import DEFAULT_FIRST
-from schema.query_limits import Limits, limit_extensions
+from schema.query_limits import limit_extensions
 
 SCHEMA = build_schema()._schema
 
 
 def limit_errors(document: str, **limits: int) -> list[GraphQLError]:
     rules: list[type[ASTValidationRule]] = []
-    for factory in limit_extensions(Limits(**limits)):  # type: ignore[arg-type]
+    for factory in limit_extensions(QueryLimitsConfig(**limits)):  # type: ignore[arg-type]
         rules.extend(getattr(factory(), "validation_rules", []))
     return [e for e in validate(SCHEMA, parse(document), rules) if (e.extensions or {}).get("code")]
 

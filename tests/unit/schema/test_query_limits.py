@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from graphql import ASTValidationRule, OperationDefinitionNode, TypeInfo, ValidationContext, parse, validate
 
+from gateway.configs import QueryLimitsConfig
 from schema import build_schema
 from schema.node_queries import MAX_NODES
 from schema.pagination import DEFAULT_FIRST, MAX_FIRST
-from schema.query_limits import INLINE_LIST_ITEMS, Limits, limit_extensions, operation_cost
+from schema.query_limits import INLINE_LIST_ITEMS, limit_extensions, operation_cost
 
 SCHEMA = build_schema()._schema
 
@@ -69,7 +70,7 @@ def test_a_fragment_cycle_is_not_followed_forever() -> None:
 
 def errors(document: str, **limits: int) -> list[tuple[str, object]]:
     rules: list[type[ASTValidationRule]] = []
-    for factory in limit_extensions(Limits(**limits)):  # type: ignore[arg-type]
+    for factory in limit_extensions(QueryLimitsConfig(**limits)):  # type: ignore[arg-type]
         extension = factory()
         rules.extend(getattr(extension, "validation_rules", []))
     found = validate(SCHEMA, parse(document), rules)

@@ -12,6 +12,7 @@ import strawberry.schema.schema as strawberry_schema
 from graphql import GraphQLObjectType, parse
 from strawberry.schema.config import StrawberryConfig
 
+from gateway.configs import QueryLimitsConfig
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
 from gateway.headers import pick
 from gateway.http.access import RequestIds
@@ -20,7 +21,6 @@ from gateway.http.rejection import Rejection
 from schema import Query, build_schema
 from schema.core_types import core_types
 from schema.documents import ValidatedDocuments
-from schema.query_limits import Limits
 
 SERVER_TOKEN = "server-token"
 
@@ -108,7 +108,7 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 async def test_a_valid_document_is_parsed_and_validated_once(validations: list[int]) -> None:
-    schema = build_schema(Limits())
+    schema = build_schema(QueryLimitsConfig())
     for _ in range(3):
         result = await schema.execute("query Ping { __typename }")
         assert result.errors is None and result.data == {"__typename": "Query"}
@@ -116,7 +116,7 @@ async def test_a_valid_document_is_parsed_and_validated_once(validations: list[i
 
 
 async def test_invalid_documents_are_never_remembered_and_keep_their_codes(validations: list[int]) -> None:
-    schema = build_schema(Limits(max_depth=3))
+    schema = build_schema(QueryLimitsConfig(max_depth=3))
     for _ in range(2):
         invalid = await schema.execute("{ nope }")
         assert invalid.errors and "nope" in invalid.errors[0].message
@@ -128,7 +128,7 @@ async def test_invalid_documents_are_never_remembered_and_keep_their_codes(valid
 
 
 def test_plain_resolvers_are_handed_to_graphql_core() -> None:
-    schema = build_schema(Limits())
+    schema = build_schema(QueryLimitsConfig())
     project = schema._schema.type_map["Project"]
     assert isinstance(project, GraphQLObjectType)
     title, identity, incentives = (project.fields[name].resolve for name in ("title", "id", "incentives"))
@@ -138,7 +138,7 @@ def test_plain_resolvers_are_handed_to_graphql_core() -> None:
 
 
 def test_the_types_edited_after_the_build_are_the_ones_graphql_core_executes() -> None:
-    schema = build_schema(Limits())
+    schema = build_schema(QueryLimitsConfig())
     types = core_types(schema)
     executed = {name: t for name, t in schema._schema.type_map.items() if not name.startswith("__")}
     assert types.keys() == executed.keys() and all(types[name] is executed[name] for name in types)
