@@ -8,6 +8,8 @@ failing tests are read from its JUnit report.
     python -m benchmarks.plant_bugs [--only NAME ...] [--write TESTING.md]
 """
 
+# Deliberate repetition (`duplicates` lists it): BUGS is a table, each row a Bug of the same shape.
+
 from __future__ import annotations
 
 import argparse
@@ -89,14 +91,14 @@ BUGS = [
     Bug(
         "depth-13",
         "depth limit 12",
-        "gateway/settings.py",
-        sub(r"(max_depth: int = Field\()12\b", r"\g<1>13"),
+        "gateway/configs.py",
+        sub(r"(max_depth: int = )12\b", r"\g<1>13"),
     ),
     Bug(
         "tokens-2999",
         "token limit 2000",
-        "gateway/settings.py",
-        sub(r"(max_tokens: int = Field\()2000\b", r"\g<1>2999"),
+        "gateway/configs.py",
+        sub(r"(max_tokens: int = )2000\b", r"\g<1>2999"),
     ),
     Bug(
         "subscriptions-deliver-all",

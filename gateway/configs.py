@@ -4,6 +4,9 @@
 it builds from that reading, so a piece's constructor says which settings it depends on.
 """
 
+# Deliberate repetition (`duplicates` lists it): each config is a frozen dataclass of its own fields and
+# `renamed` map, all of one shape; building them is the one `FromSettings.of`.
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields

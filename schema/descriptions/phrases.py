@@ -15,6 +15,7 @@ __all__ = [
     "PROJECT",
     "PROPOSAL",
     "SYSTEM",
+    "ending",
 ]
 
 NULL = " Null when OpenSolar does not send it, or on an error at this path (see the error's extensions.code)."
@@ -51,3 +52,8 @@ ORG_ARG = (
     "names, else OPENSOLAR_ORG_ID."
 )
 COMPONENT = "Null when OpenSolar does not send it."
+
+
+def ending(tail: str, descriptions: dict[str, str]) -> dict[str, str]:
+    """``descriptions``, each followed by ``tail`` (the phrases a whole group of fields shares)."""
+    return {key: text + tail for key, text in descriptions.items()}

@@ -1,43 +1,56 @@
 """The catalogue's descriptions of projects and contacts."""
 
+# Deliberate repetition (`duplicates` lists it): every catalogue module is a table of the same shape
+# (GraphQL coordinate -> description), grouped with `ending()` where a group shares its closing phrases.
+
 from __future__ import annotations
 
-from schema.descriptions.phrases import CONTACT, NULL, PROJECT
+from schema.descriptions.phrases import CONTACT, NULL, PROJECT, ending
 
 __all__ = ["DESCRIPTIONS"]
 
 DESCRIPTIONS: dict[str, str] = {
     # --- project -------------------------------------------------------------------------------------------
-    "Project.identifier": "OpenSolar's external identifier (a UUID)." + NULL + PROJECT,
-    "Project.title": "The project's title, usually its street address." + NULL + PROJECT,
-    "Project.address": "Street address." + NULL + PROJECT,
-    "Project.businessName": "The customer's business name, for commercial projects." + NULL + PROJECT,
-    "Project.locality": "Suburb or city." + NULL + PROJECT,
-    "Project.state": "State or region code, e.g. NY or NSW." + NULL + PROJECT,
-    "Project.zip": "Postcode or ZIP code." + NULL + PROJECT,
-    "Project.county": "County." + NULL + PROJECT,
-    "Project.countryIso2": "ISO 3166-1 alpha-2 country code." + NULL + PROJECT,
-    "Project.countryName": "Country name." + NULL + PROJECT,
-    "Project.lat": "Latitude in degrees (WGS84)." + NULL + PROJECT,
-    "Project.lon": "Longitude in degrees (WGS84)." + NULL + PROJECT,
-    "Project.timezoneOffset": "Hours from UTC at the site, e.g. 11.0." + NULL + PROJECT,
-    "Project.isResidential": "True for residential, false for commercial projects." + NULL + PROJECT,
-    "Project.isLite": "True for an OpenSolar Lite project." + NULL + PROJECT,
-    "Project.leadSource": "Where the lead came from (free text)." + NULL + PROJECT,
-    "Project.notes": "Internal notes." + NULL + PROJECT,
-    "Project.siteNotes": "Site notes." + NULL + PROJECT,
-    "Project.priority": "Priority as OpenSolar numbers it (e.g. 1 low to 3 high)." + NULL + PROJECT,
-    "Project.createdDate": "When the project was created (UTC)." + NULL + PROJECT,
-    "Project.modifiedDate": "When the project last changed (UTC)." + NULL + PROJECT,
+    **ending(
+        NULL + PROJECT,
+        {
+            "Project.identifier": "OpenSolar's external identifier (a UUID).",
+            "Project.title": "The project's title, usually its street address.",
+            "Project.address": "Street address.",
+            "Project.businessName": "The customer's business name, for commercial projects.",
+            "Project.locality": "Suburb or city.",
+            "Project.state": "State or region code, e.g. NY or NSW.",
+            "Project.zip": "Postcode or ZIP code.",
+            "Project.county": "County.",
+            "Project.countryIso2": "ISO 3166-1 alpha-2 country code.",
+            "Project.countryName": "Country name.",
+            "Project.lat": "Latitude in degrees (WGS84).",
+            "Project.lon": "Longitude in degrees (WGS84).",
+            "Project.timezoneOffset": "Hours from UTC at the site, e.g. 11.0.",
+            "Project.isResidential": "True for residential, false for commercial projects.",
+            "Project.isLite": "True for an OpenSolar Lite project.",
+            "Project.leadSource": "Where the lead came from (free text).",
+            "Project.notes": "Internal notes.",
+            "Project.siteNotes": "Site notes.",
+            "Project.priority": "Priority as OpenSolar numbers it (e.g. 1 low to 3 high).",
+            "Project.createdDate": "When the project was created (UTC).",
+            "Project.modifiedDate": "When the project last changed (UTC).",
+        },
+    ),
     "Project.soldDate": "The date it was sold; null until sold." + PROJECT,
     "Project.installationDate": "The installation date; null until set." + PROJECT,
     "Project.contractDate": "The contract date; null until set." + PROJECT,
-    "Project.validUntilDate": "The date the proposal's pricing is valid until." + NULL + PROJECT,
-    "Project.shareLink": "The customer's online-proposal link (carries a share token)." + NULL + PROJECT,
-    "Project.yearsToSimulate": "Years the financial simulation covers, e.g. 20." + NULL + PROJECT,
-    "Project.language": "The proposal language, e.g. en." + NULL + PROJECT,
-    "Project.numberOfPhases": "Electrical phases at the site (1 or 3)." + NULL + PROJECT,
-    "Project.numberOfStoreys": "Storeys of the building." + NULL + PROJECT,
+    **ending(
+        NULL + PROJECT,
+        {
+            "Project.validUntilDate": "The date the proposal's pricing is valid until.",
+            "Project.shareLink": "The customer's online-proposal link (carries a share token).",
+            "Project.yearsToSimulate": "Years the financial simulation covers, e.g. 20.",
+            "Project.language": "The proposal language, e.g. en.",
+            "Project.numberOfPhases": "Electrical phases at the site (1 or 3).",
+            "Project.numberOfStoreys": "Storeys of the building.",
+        },
+    ),
     "Project.customData": "Integration data (JSON). OpenSolar sends it only on the Raw Data API Access plan; "
     "null otherwise." + PROJECT,
     "Project.workflow": "The project's workflow and active stage (replaces the deprecated stage)." + PROJECT,
@@ -65,21 +78,24 @@ DESCRIPTIONS: dict[str, str] = {
     "TeamMember.email": "The email as OpenSolar masks it, e.g. g****@l*******.com; null when not sent.",
     "TeamMember.phone": "The phone as OpenSolar masks it; null when not sent.",
     # --- contact -------------------------------------------------------------------------------------------
-    "Contact.firstName": "First name." + NULL + CONTACT,
-    "Contact.familyName": "Family name." + NULL + CONTACT,
-    "Contact.display": "The name as OpenSolar displays it." + NULL + CONTACT,
-    "Contact.email": "Email; <digits>@os.code addresses are synthetic MyEnergy accounts that receive no mail."
-    + NULL
-    + CONTACT,
-    "Contact.phone": "Phone number as entered." + NULL + CONTACT,
-    "Contact.dateOfBirth": "Date of birth (contact detail only)." + NULL + CONTACT,
-    "Contact.gender": "Gender as OpenSolar codes it." + NULL + CONTACT,
-    "Contact.type": "Normal contact or proposal-share contact." + NULL + CONTACT,
-    "Contact.identifier": "OpenSolar's external identifier." + NULL + CONTACT,
-    "Contact.passportNumber": "Passport number." + NULL + CONTACT,
-    "Contact.licenceNumber": "Licence number." + NULL + CONTACT,
-    "Contact.customContactInfo1": "The org's first custom contact field." + NULL + CONTACT,
-    "Contact.customContactInfo2": "The org's second custom contact field." + NULL + CONTACT,
+    **ending(
+        NULL + CONTACT,
+        {
+            "Contact.firstName": "First name.",
+            "Contact.familyName": "Family name.",
+            "Contact.display": "The name as OpenSolar displays it.",
+            "Contact.email": "Email; <digits>@os.code addresses are synthetic MyEnergy accounts that receive no mail.",
+            "Contact.phone": "Phone number as entered.",
+            "Contact.dateOfBirth": "Date of birth (contact detail only).",
+            "Contact.gender": "Gender as OpenSolar codes it.",
+            "Contact.type": "Normal contact or proposal-share contact.",
+            "Contact.identifier": "OpenSolar's external identifier.",
+            "Contact.passportNumber": "Passport number.",
+            "Contact.licenceNumber": "Licence number.",
+            "Contact.customContactInfo1": "The org's first custom contact field.",
+            "Contact.customContactInfo2": "The org's second custom contact field.",
+        },
+    ),
     "Gender": "Gender as OpenSolar codes it (0, 1, 2).",
     "Gender.UNSET": "0: not set.",
     "Gender.FEMALE": "1: female.",

@@ -1,36 +1,42 @@
 """The catalogue's descriptions of systems and their details, private files, proposals and the decoded design."""
 
+# Deliberate repetition (`duplicates` lists it): every catalogue module is a table of the same shape
+# (GraphQL coordinate -> description), grouped with `ending()` where a group shares its closing phrases.
+
 from __future__ import annotations
 
-from schema.descriptions.phrases import COMPONENT, DETAILS, FILE, NULL, PROPOSAL, SYSTEM
+from schema.descriptions.phrases import COMPONENT, DETAILS, FILE, NULL, PROPOSAL, SYSTEM, ending
 
 __all__ = ["DESCRIPTIONS"]
 
 DESCRIPTIONS: dict[str, str] = {
     # --- systems -------------------------------------------------------------------------------------------
-    "System.uuid": "The system's UUID (upper case), shared with the design and system details." + NULL + SYSTEM,
-    "System.name": "The system's name (often empty)." + NULL + SYSTEM,
-    "System.order": "Position among the project's systems, from 0." + NULL + SYSTEM,
-    "System.kwStc": "DC size in kW at standard test conditions." + NULL + SYSTEM,
-    "System.moduleQuantity": "Number of modules (panels)." + NULL + SYSTEM,
-    "System.batteryTotalKwh": "Total battery capacity in kWh (0 without batteries)." + NULL + SYSTEM,
-    "System.priceIncludingTax": "Price including tax, in the org's currency." + NULL + SYSTEM,
-    "System.priceExcludingTax": "Price excluding tax, in the org's currency." + NULL + SYSTEM,
-    "System.netProfit": "The installer's net profit, in the org's currency." + NULL + SYSTEM,
-    "System.outputAnnualKwh": "Modelled first-year output in kWh." + NULL + SYSTEM,
-    "System.consumptionOffsetPercentage": "Share of the annual consumption the system covers, in percent."
-    + NULL
-    + SYSTEM,
-    "System.co2TonsLifetime": "CO2 avoided over the system's lifetime, in tonnes." + NULL + SYSTEM,
-    "System.systemLifetime": "Lifetime in years (0 when unset)." + NULL + SYSTEM,
-    "System.discount": "Discount, in the org's currency." + NULL + SYSTEM,
-    "System.showCustomer": "Whether the customer sees the system in the proposal." + NULL + SYSTEM,
-    "System.isCurrent": "True for the customer's existing (current) system." + NULL + SYSTEM,
-    "System.dcOptimizerActive": "Whether DC optimisers are used." + NULL + SYSTEM,
-    "System.modules": "Module components and quantities." + NULL + SYSTEM,
-    "System.inverters": "Inverter components and quantities." + NULL + SYSTEM,
-    "System.batteries": "Battery components and quantities." + NULL + SYSTEM,
-    "System.others": "Other components (e.g. isolators) and quantities." + NULL + SYSTEM,
+    **ending(
+        NULL + SYSTEM,
+        {
+            "System.uuid": "The system's UUID (upper case), shared with the design and system details.",
+            "System.name": "The system's name (often empty).",
+            "System.order": "Position among the project's systems, from 0.",
+            "System.kwStc": "DC size in kW at standard test conditions.",
+            "System.moduleQuantity": "Number of modules (panels).",
+            "System.batteryTotalKwh": "Total battery capacity in kWh (0 without batteries).",
+            "System.priceIncludingTax": "Price including tax, in the org's currency.",
+            "System.priceExcludingTax": "Price excluding tax, in the org's currency.",
+            "System.netProfit": "The installer's net profit, in the org's currency.",
+            "System.outputAnnualKwh": "Modelled first-year output in kWh.",
+            "System.consumptionOffsetPercentage": "Share of the annual consumption the system covers, in percent.",
+            "System.co2TonsLifetime": "CO2 avoided over the system's lifetime, in tonnes.",
+            "System.systemLifetime": "Lifetime in years (0 when unset).",
+            "System.discount": "Discount, in the org's currency.",
+            "System.showCustomer": "Whether the customer sees the system in the proposal.",
+            "System.isCurrent": "True for the customer's existing (current) system.",
+            "System.dcOptimizerActive": "Whether DC optimisers are used.",
+            "System.modules": "Module components and quantities.",
+            "System.inverters": "Inverter components and quantities.",
+            "System.batteries": "Battery components and quantities.",
+            "System.others": "Other components (e.g. isolators) and quantities.",
+        },
+    ),
     "System.project": "The project the system belongs to; no call when the system was reached from it.",
     "Component.manufacturerName": "The manufacturer, e.g. Jinko Solar Co., Ltd. " + COMPONENT,
     "Component.code": "The product code, e.g. JKM285M-60. " + COMPONENT,
@@ -67,10 +73,15 @@ DESCRIPTIONS: dict[str, str] = {
     "PrivateFile.systemUuid": "The system the file belongs to, when any." + FILE,
     "PrivateFile.status": 'Processing status ("created" or null).' + FILE,
     "PrivateFile.statusMessage": "Processing message, when any." + FILE,
-    "PrivateFile.showCustomer": "Whether the customer sees the file." + NULL + FILE,
-    "PrivateFile.createdDate": "When it was uploaded (UTC)." + NULL + FILE,
-    "PrivateFile.modifiedDate": "When it last changed (UTC)." + NULL + FILE,
-    "PrivateFile.tags": "The file's tags." + NULL + FILE,
+    **ending(
+        NULL + FILE,
+        {
+            "PrivateFile.showCustomer": "Whether the customer sees the file.",
+            "PrivateFile.createdDate": "When it was uploaded (UTC).",
+            "PrivateFile.modifiedDate": "When it last changed (UTC).",
+            "PrivateFile.tags": "The file's tags.",
+        },
+    ),
     "PrivateFile.project": "The project the file is attached to; null for org-level files." + FILE,
     "FileTag": "A file tag (OpenSolar's file_tags_data).",
     "FileTag.id": "The tag's id.",

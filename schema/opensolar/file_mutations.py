@@ -6,6 +6,9 @@ count against the private-files quota (1,000/hour per user, 1,000/day per org); 
 upstream call, never retried, and evicts the file, its project's detail and the file list pages.
 """
 
+# Deliberate repetition (`duplicates` lists it): Strawberry reads each mutation's arguments from its own
+# signature, so mutations taking (info, id, input, org_id) share that shape; their bodies share `start()`.
+
 from __future__ import annotations
 
 import re

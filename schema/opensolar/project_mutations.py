@@ -7,6 +7,9 @@ Create/Update Project quota (10/min per user, 10,000/day per org): past it the g
 ``THROTTLED`` with ``retryAfter`` and never sends the call.
 """
 
+# Deliberate repetition (`duplicates` lists it): Strawberry reads each mutation's arguments from its own
+# signature, so mutations taking (info, id, input, org_id) share that shape; their bodies share `start()`.
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,5 +1,8 @@
 """A project's own fields: list rows serve what they hold; anything else comes from one project-detail call."""
 
+# Deliberate repetition (`duplicates` lists it): each type declares its own fields, one `record_field` a line
+# (name, type), as System does in systems.py; a shared list would tie two upstream records' fields together.
+
 from __future__ import annotations
 
 from datetime import date, datetime

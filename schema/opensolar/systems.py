@@ -1,5 +1,8 @@
 """Systems (the systems list, or the entries inlined in project detail) and system details."""
 
+# Deliberate repetition (`duplicates` lists it): the field declarations share their shape with Project's
+# (project_record.py), one `record_field` a line; each upstream record keeps its own list.
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
