@@ -7,6 +7,7 @@ import base64
 import gc
 import gzip
 import random
+import threading
 import zlib
 from types import SimpleNamespace
 from typing import Any
@@ -79,17 +80,25 @@ async def test_a_refused_design_travels_without_its_traceback_or_the_error_it_re
     assert caught.value.__cause__ is None and caught.value.__context__ is None
 
 
-async def test_an_abandoned_decode_that_fails_is_not_reported_as_unhandled() -> None:
+async def test_an_abandoned_decode_that_fails_is_not_reported_as_unhandled(monkeypatch: pytest.MonkeyPatch) -> None:
     reported: list[dict[str, Any]] = []
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda _, context: reported.append(context))
+    started, finish = threading.Event(), threading.Event()
+
+    def failing_decode(encoded: str, max_bytes: int) -> Any:  # still running when its caller gives up
+        started.set()
+        finish.wait(30)
+        raise DesignTooLargeError(f"The design decompresses to more than {max_bytes} bytes.")
+
+    monkeypatch.setattr(design_codec, "_decode_off_loop", failing_decode)
     codec = DesignCodec(max_bytes=1024 * 1024, concurrency=1)
-    bomb = base64.b64encode(gzip.compress(b"[" * 4 * 1024 * 1024)).decode()  # valid gzip, invalid JSON
-    caller = asyncio.create_task(codec.decode(bomb))
-    await asyncio.sleep(0.01)
+    caller = asyncio.create_task(codec.decode(design_of(1000)))
+    assert await asyncio.to_thread(started.wait, 30)
     caller.cancel()
     with pytest.raises(asyncio.CancelledError):
         await caller
+    finish.set()
     async with asyncio.timeout(30):
         await codec._slots.acquire()  # the abandoned decode has finished (and failed)
     codec._slots.release()
