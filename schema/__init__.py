@@ -19,6 +19,7 @@ from schema.core_types import core_types
 from schema.descriptions import describe
 from schema.documents import ValidatedDocuments, validated_documents
 from schema.error_extensions import ErrorCodes, StaleReads, coded_error
+from schema.execution_context import AcyclicExecutionContext
 from schema.incentives.queries import IncentiveQueries
 from schema.incremental import IncrementalChecks, coding_later_parts
 from schema.info import Info
@@ -97,6 +98,7 @@ def build_schema(limits: QueryLimitsConfig | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        execution_context_class=AcyclicExecutionContext,  # what a request reached goes without the cycle collector
         # "Did you mean ...?" reconstructs the schema when introspection is off (OWASP, graphql-armor)
         config=StrawberryConfig(
             disable_field_suggestions=limits is not None and not limits.introspection,

@@ -40,7 +40,7 @@ from gateway.upstream.concurrency import AdaptiveConcurrency
 from gateway.upstream.config import UpstreamConfig
 from gateway.upstream.pacing import Pacer
 from gateway.upstream.retry import RetryPolicy, parse_retry_after
-from gateway.upstream.wire import loads, url_with_query
+from gateway.upstream.wire import loads, open_stream, url_with_query
 
 __all__ = ["UpstreamClient"]
 
@@ -218,10 +218,10 @@ class UpstreamClient:
             request = self.http.build_request(
                 call.method, url, params=call.params, data=call.form, files=call.files, headers=call.headers
             )
+            response = await self.http.send(request, stream=True)
         else:
             target = url_with_query(url, call.params)  # parsed once (gateway/upstream/wire.py)
-            request = self.http.build_request(call.method, target, json=call.json_body, headers=call.headers)
-        response = await self.http.send(request, stream=True)
+            response = await open_stream(self.http, call.method, target, call.headers, call.json_body)
         try:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.config.max_response_bytes:

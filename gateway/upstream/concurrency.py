@@ -39,35 +39,54 @@ class AdaptiveConcurrency:
         self.adaptive = adaptive
         self.max_wait_s = max_wait_s
         self._in_flight = 0
+        self._waiting = 0  # callers queued on the condition
         self._successes = 0
         self._paused_until = 0.0
         self._clock = clock
         self._changed = asyncio.Condition()
 
     async def __aenter__(self) -> None:
+        pause = self._paused_until - self._clock()
+        if (
+            pause <= 0
+            and not self._waiting
+            and self._in_flight < self.limit
+            and pause <= min(self.max_wait_s, remaining_s())
+        ):
+            self._in_flight += 1  # a free slot and nobody queued for one: no lock to take (one event loop)
+            return
         async with self._changed:
-            while True:
-                pause = self._paused_until - self._clock()
-                if pause > min(self.max_wait_s, remaining_s()):  # THROTTLED now, not a timeout later
-                    raise UpstreamRateLimited(
-                        f"{self.upstream}: backing off after the upstream throttled us.",
-                        upstream=self.upstream,
-                        retry_after=math.ceil(pause),
-                        paced=True,
-                    )
-                if pause <= 0 and self._in_flight < self.limit:
-                    self._in_flight += 1
-                    return
-                try:
-                    async with asyncio.timeout(pause if pause > 0 else None):
-                        await self._changed.wait()
-                except TimeoutError:
-                    pass
+            self._waiting += 1
+            try:
+                await self._queue()
+            finally:
+                self._waiting -= 1
+
+    async def _queue(self) -> None:
+        """Wait, holding the condition's lock between looks, until a slot is free and no pause holds."""
+        while True:
+            pause = self._paused_until - self._clock()
+            if pause > min(self.max_wait_s, remaining_s()):  # THROTTLED now, not a timeout later
+                raise UpstreamRateLimited(
+                    f"{self.upstream}: backing off after the upstream throttled us.",
+                    upstream=self.upstream,
+                    retry_after=math.ceil(pause),
+                    paced=True,
+                )
+            if pause <= 0 and self._in_flight < self.limit:
+                self._in_flight += 1
+                return
+            try:
+                async with asyncio.timeout(pause if pause > 0 else None):
+                    await self._changed.wait()
+            except TimeoutError:
+                pass
 
     async def __aexit__(self, *exc: object) -> None:
-        async with self._changed:
-            self._in_flight -= 1
-            self._changed.notify_all()
+        self._in_flight -= 1
+        if self._waiting:  # only a queued caller needs telling that a slot is free
+            async with self._changed:
+                self._changed.notify_all()
 
     def throttled(self, retry_after: float | None) -> None:
         if not self.adaptive:

@@ -1,11 +1,11 @@
-"""The upstream HTTP client keeps no cookies: calls carry each caller's credential, never another's cookies."""
+"""The upstream HTTP client: no cookies (each call carries its caller's credential); a call sent without `send`."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from gateway.upstream.wire import CookielessClient
+from gateway.upstream.wire import CookielessClient, open_stream, url_with_query
 
 
 async def test_a_cookie_one_answer_sets_is_never_sent_with_a_later_call() -> None:
@@ -22,3 +22,58 @@ async def test_a_cookie_one_answer_sets_is_never_sent_with_a_later_call() -> Non
         assert not client.cookies
         with pytest.raises(TypeError):
             client.cookies = {"sessionid": "x"}
+
+
+def _echo(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "headers": dict(request.headers),
+            "body": request.content.decode(),
+            "timeout": request.extensions["timeout"],
+        },
+    )
+
+
+async def test_open_stream_sends_what_build_request_would_without_the_send_machinery() -> None:
+    """The fast path carries the client's headers (a call's own header wins), its timeouts and the JSON body."""
+    defaults = {"Accept": "application/json", "User-Agent": "solar-gateway/0.1"}
+    timeout = httpx.Timeout(3.0, connect=1.0)
+    async with CookielessClient(transport=httpx.MockTransport(_echo), headers=defaults, timeout=timeout) as client:
+        url = url_with_query("http://upstream.test/api/orgs/1/projects/", {"page": 2, "archived": False})
+        call_headers = {"Authorization": "Bearer a", "accept": "application/vnd.test"}
+        fast = await open_stream(client, "POST", url, call_headers, {"title": "x"})
+        slow = await client.send(client.build_request("POST", url, headers=call_headers, json={"title": "x"}))
+        await fast.aread()
+        assert fast.json() == slow.json()
+        assert fast.request.url == httpx.URL("http://upstream.test/api/orgs/1/projects/?page=2&archived=false")
+        sent = fast.json()["headers"]
+        assert sent["accept"] == "application/vnd.test" and sent["authorization"] == "Bearer a"
+        assert sent["user-agent"] == "solar-gateway/0.1" and sent["host"] == "upstream.test"
+        assert fast.json()["timeout"] == timeout.as_dict()
+
+
+async def test_open_stream_takes_the_transport_send_would_use() -> None:
+    """A mounted transport (as httpx mounts the environment's proxies) still carries the calls it matches."""
+    mounted: list[str] = []
+
+    def proxy(request: httpx.Request) -> httpx.Response:
+        mounted.append(str(request.url))
+        return httpx.Response(204)
+
+    client = CookielessClient(
+        transport=httpx.MockTransport(_echo), mounts={"http://proxied.test": httpx.MockTransport(proxy)}
+    )
+    async with client:
+        response = await open_stream(client, "GET", httpx.URL("http://proxied.test/x"), None, None)
+        assert response.status_code == 204 and mounted == ["http://proxied.test/x"]
+        assert (await open_stream(client, "GET", httpx.URL("http://other.test/x"), None, None)).status_code == 200
+    with pytest.raises(RuntimeError, match="closed"):
+        await open_stream(client, "GET", httpx.URL("http://other.test/x"), None, None)
+
+
+async def test_open_stream_of_a_plain_client_sends_through_send() -> None:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(_echo), headers={"X-Plain": "1"}) as client:
+        response = await open_stream(client, "GET", httpx.URL("http://upstream.test/"), {"Authorization": "b"}, None)
+        await response.aread()
+        assert response.json()["headers"]["x-plain"] == "1"
