@@ -8,7 +8,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from gateway.cache import UpstreamCache
 from gateway.configs import PacingConfig, UpstreamsConfig
@@ -20,7 +19,7 @@ from gateway.upstream.opensolar.design_codec import DesignCodec
 from gateway.upstream.pacing import Pacer, open_pacer_storage
 from gateway.upstream.quotas import parse_quotas
 from gateway.upstream.retry import RetryPolicy
-from gateway.upstream.wire import CookielessClient
+from gateway.upstream.wire import CookielessClient, UpstreamTransport
 
 __all__ = ["SANDBOX_ORIGIN", "UpstreamClients", "open_pacer", "open_upstreams"]
 
@@ -83,9 +82,10 @@ def _reach(config: UpstreamsConfig, sandbox: SandboxState | None) -> _Reach:
 def _http_client(config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
     # httpx's own connection pool slows down sharply past a few dozen concurrent requests
     # (encode/httpx#3215); aiohttp does the socket I/O behind the same httpx API. No cookie jar:
-    # calls carry each caller's credential, and one jar would be shared by all of them (wire.py).
+    # calls carry each caller's credential, and one jar would be shared by all of them (wire.py), in
+    # httpx's client and in aiohttp's session alike.
     return CookielessClient(
-        transport=transport or AiohttpTransport(limits=config.limits),
+        transport=transport or UpstreamTransport(limits=config.limits),
         timeout=config.timeout,
         limits=config.limits,
         follow_redirects=False,

@@ -40,7 +40,7 @@ from gateway.upstream.concurrency import AdaptiveConcurrency
 from gateway.upstream.config import UpstreamConfig
 from gateway.upstream.pacing import Pacer
 from gateway.upstream.retry import RetryPolicy, parse_retry_after
-from gateway.upstream.wire import loads, open_stream, url_with_query
+from gateway.upstream.wire import loads, open_stream, upstream_url
 
 __all__ = ["UpstreamClient"]
 
@@ -88,6 +88,7 @@ class UpstreamClient:
         self.config = config
         self.name = config.name
         self.http = http
+        self._origin = httpx.URL(config.base_url)
         self.slots = AdaptiveConcurrency(config.name, concurrency, adaptive=adaptive)
         self.cache = cache
         self.pacer = pacer
@@ -184,7 +185,7 @@ class UpstreamClient:
 
     async def _exchange(self, call: _Call) -> tuple[Any, str]:
         """One HTTP exchange under the overall deadline, mapped to the error tree."""
-        url = f"{self.config.base_url}{call.path}"
+        url = f"{self.config.base_url}{call.path}"  # for a multipart write; a call's URL is upstream_url's
         self.stats["calls"] += 1
         try:
             async with asyncio.timeout(self.config.deadline_s):
@@ -220,7 +221,7 @@ class UpstreamClient:
             )
             response = await self.http.send(request, stream=True)
         else:
-            target = url_with_query(url, call.params)  # parsed once (gateway/upstream/wire.py)
+            target = upstream_url(self._origin, call.path, call.params)  # not parsed again (gateway/upstream/wire.py)
             response = await open_stream(self.http, call.method, target, call.headers, call.json_body)
         try:
             declared = response.headers.get("content-length")

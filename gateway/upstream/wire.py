@@ -3,7 +3,9 @@
 A cold portfolio makes ~117 upstream calls, so per-call costs add up: ``httpx``'s
 ``build_request(params=...)`` parses the URL, merges the query and parses it again (half of request
 building, measured with ``python -m benchmarks.cpu --cold``); appending the query first parses it
-once. ``orjson`` reads a body in about half the stdlib's time; what it refuses but the stdlib reads
+once, and ``upstream_url`` not at all when the path needs no normalising (the upstream's origin is
+parsed once, and the path and ``urlencode``'s query are already in the form httpx's parse gives).
+``orjson`` reads a body in about half the stdlib's time; what it refuses but the stdlib reads
 (``NaN``, integers past 64 bits, both seen from real upstreams) still reads as before.
 
 ``CookielessClient`` is the ``httpx.AsyncClient`` the upstream clients use: it keeps no cookies.
@@ -18,20 +20,29 @@ included). That machinery (header merging twice, the auth and redirect generator
 was a third of httpx's cost per call. httpx's own per-call INFO line ("HTTP Request: ...") goes with
 it: it is written at DEBUG to ``gateway.upstreams`` instead (the access line and the upstream call
 metrics already count every call).
+
+``UpstreamTransport`` is httpx-aiohttp's transport over an aiohttp session that keeps no cookies
+either: aiohttp's default jar would store an answer's ``Set-Cookie`` and send it with every later
+call to that host, whoever the caller (and it filtered the jar for every request).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 import orjson
+from httpx_aiohttp import AiohttpTransport
 
-__all__ = ["CookielessClient", "loads", "open_stream", "url_with_query"]
+__all__ = ["CookielessClient", "UpstreamTransport", "loads", "open_stream", "upstream_url", "url_with_query"]
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_~-]*")  # nothing httpx would quote or normalise (no dot segments)
 
 logger = logging.getLogger("gateway.upstreams")
 
@@ -91,6 +102,37 @@ def url_with_query(url: str, params: Mapping[str, str | int]) -> httpx.URL:
     """``url`` with ``params`` encoded as httpx would, parsed once."""
     query = urlencode([(key, _text(value)) for key, value in params.items()])
     return httpx.URL(f"{url}?{query}" if query else url)
+
+
+def upstream_url(origin: httpx.URL, path: str, params: Mapping[str, str | int]) -> httpx.URL:
+    """``url_with_query(f"{origin}{path}", params)``, without parsing when ``path`` is plain.
+
+    ``origin`` is parsed once per upstream; the result shares its scheme, host and port and takes
+    the path appended and ``urlencode``'s query, both already as httpx's parse would leave them.
+    """
+    reference = origin._uri_reference  # httpx's parsed form (pinned: httpx<0.29; test_wire checks equality)
+    if not _PLAIN_PATH.fullmatch(path) or reference.query is not None or reference.fragment is not None:
+        return url_with_query(f"{origin}{path}", params)
+    query = urlencode([(key, _text(value)) for key, value in params.items()])
+    url = httpx.URL.__new__(httpx.URL)
+    url._uri_reference = reference._replace(path=reference.path + path, query=query or None)
+    return url
+
+
+class UpstreamTransport(AiohttpTransport):
+    """httpx-aiohttp's transport whose aiohttp session keeps no cookies (see the module docstring)."""
+
+    def get_client(self) -> aiohttp.ClientSession:
+        if self.client is not None or self.uds:
+            return super().get_client()
+        limit = {} if self.limits.max_connections is None else {"limit": self.limits.max_connections}
+        connector = aiohttp.TCPConnector(
+            keepalive_timeout=self.limits.keepalive_expiry,
+            ssl=self.ssl_context,
+            local_addr=(self.local_address, 0) if self.local_address else None,
+            **limit,  # type: ignore[arg-type]
+        )
+        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
 
 async def open_stream(

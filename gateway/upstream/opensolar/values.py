@@ -98,7 +98,8 @@ class Record(BaseModel):
     UPSTREAM: ClassVar[str] = "opensolar"
 
     def has(self, *names: str) -> bool:
-        return all(name in self.model_fields_set for name in names)
+        sent = self.__pydantic_fields_set__  # what model_fields_set returns, without the property (a hot path)
+        return sent.issuperset(names)
 
     if not TYPE_CHECKING:  # mypy keeps checking attribute names; only a dropped field reaches this
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from aiohttp import web
 
-from gateway.upstream.wire import CookielessClient, open_stream, url_with_query
+from gateway.upstream.wire import CookielessClient, UpstreamTransport, open_stream, upstream_url, url_with_query
 
 
 async def test_a_cookie_one_answer_sets_is_never_sent_with_a_later_call() -> None:
@@ -77,3 +78,49 @@ async def test_open_stream_of_a_plain_client_sends_through_send() -> None:
         response = await open_stream(client, "GET", httpx.URL("http://upstream.test/"), {"Authorization": "b"}, None)
         await response.aread()
         assert response.json()["headers"]["x-plain"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("origin", "path", "params"),
+    [
+        ("http://127.0.0.1:8001", "/api/orgs/7/projects/3001/", {}),
+        ("https://api.opensolar.com", "/api/orgs/7/systems/", {"fieldset": "list", "page": 2, "archived": True}),
+        ("https://api.genability.com/", "/rest/v1/incentives", {"zipCode": "11215", "q": "a b&c=d/é"}),
+        ("https://upstream.test/prefix", "/api/x/../y", {"limit": 10}),  # a dot segment: parsed as before
+        ("https://upstream.test", "/api/naïve path/", {}),  # quoted by httpx: parsed as before
+    ],
+)
+def test_upstream_url_is_the_url_httpx_parses(origin: str, path: str, params: dict[str, str | int]) -> None:
+    fast = upstream_url(httpx.URL(origin), path, params)
+    parsed = url_with_query(f"{origin}{path}", params)
+    assert fast == parsed and str(fast) == str(parsed) and fast.raw_path == parsed.raw_path
+    assert (fast.host, fast.port, fast.path, fast.query) == (parsed.host, parsed.port, parsed.path, parsed.query)
+
+
+async def test_the_aiohttp_transport_never_sends_a_cookie_an_answer_set() -> None:
+    """aiohttp's own jar would send caller a's session cookie with caller b's call to the same host."""
+    seen: list[str | None] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Cookie"))
+        response = web.json_response({})
+        response.set_cookie("sessionid", "caller-a")
+        return response
+
+    app = web.Application()
+    app.router.add_get("/api/orgs/1/", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "localhost", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with CookielessClient(transport=UpstreamTransport()) as client:
+            for token in ("a", "b"):
+                url = httpx.URL(f"http://localhost:{port}/api/orgs/1/")
+                response = await open_stream(client, "GET", url, {"Authorization": f"Bearer {token}"}, None)
+                await response.aread()
+                await response.aclose()
+    finally:
+        await runner.cleanup()
+    assert seen == [None, None]
