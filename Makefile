@@ -17,12 +17,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-GRAPHIQL_VENDOR := gateway/graphiql/vendor/graphiql.min.js
+# Every file copy-assets.sh and precompress.py leave: one missing (an interrupted build, a partial copy) rebuilds them all.
+VENDOR_BUNDLES := graphiql.min.js graphiql.min.css react.production.min.js react-dom.production.min.js \
+	graphql-ws.min.js plugin-explorer.umd.js plugin-explorer.css
+GRAPHIQL_VENDOR := $(foreach f,$(VENDOR_BUNDLES),$(addprefix gateway/graphiql/vendor/,$(f) $(f).br $(f).gz $(f).zst))
 
 ## assets: GraphiQL and React from the npm registry (pinned by frontend/package-lock.json), precompressed
 assets: $(GRAPHIQL_VENDOR)
 
-$(GRAPHIQL_VENDOR): frontend/package.json frontend/package-lock.json frontend/copy-assets.sh frontend/precompress.py | $(VENV)/.installed
+$(GRAPHIQL_VENDOR) &: frontend/package.json frontend/package-lock.json frontend/copy-assets.sh frontend/precompress.py | $(VENV)/.installed
 	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
 	frontend/copy-assets.sh
 	$(BIN)/python frontend/precompress.py gateway/graphiql/vendor
