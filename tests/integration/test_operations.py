@@ -44,10 +44,12 @@ CALLS: dict[str, tuple[dict[str, int], str]] = {
             # every project's detail, started alongside the searches: it holds the systems (list rows do not,
             # so no systems list is read) and the usage most markets' incentives need (schema/incentives/market.py)
             "opensolar.project_detail": 50,
-            "opensolar.system_details": 20,  # projects whose market's incentives need tilt/azimuth
+            # projects whose market's incentives need tilt/azimuth (20), and the projects of the markets searched
+            # in Arcadia's last wave, read before their search answers (5 more, whose market turns out not to)
+            "opensolar.system_details": 25,
         },
         "every read is one distinct resource; nothing is read for the org check (the page proves it); "
-        "82 calls where 50 systems lists and 35 details after the searches made 117",
+        "87 calls where 50 systems lists and 35 details after the searches made 117",
     ),
     "ProjectPage": (
         {
