@@ -119,13 +119,14 @@ class TeamAssignmentInput:
     site_inspector_role_id: strawberry.ID | None = _role("The site inspector.")
 
 
-def team_body(team: TeamAssignmentInput, link: Callable[[str, int], str]) -> dict[str, Any]:
+def team_body(team: TeamAssignmentInput, link: Callable[[str, int], str], org_id: int) -> dict[str, Any]:
+    """The upstream body of a team assignment; a role's global id must name a role of ``org_id``."""
     body: dict[str, Any] = {}
     for name, upstream in ROLE_FIELDS.items():
         value = getattr(team, name)
         if given(value):
             head, *rest = name.split("_")
-            role_id = optional_id(value, "input." + head + "".join(p.title() for p in rest), "Role")
+            role_id = optional_id(value, "input." + head + "".join(p.title() for p in rest), "Role", org_id)
             body[upstream] = link("roles", role_id) if role_id is not None else None
     if not body:
         raise BadRequestError("Nothing to assign: give at least one role.", argument="input")

@@ -110,15 +110,19 @@ def _checked(name: str, value: Any, argument: str) -> Any:
     return value
 
 
-def project_body(given_input: ProjectPatch, link: Callable[[str, int], str]) -> dict[str, Any]:
-    """The upstream body of a checked project input; ``link(kind, id)`` builds a relation's URL."""
+def project_body(given_input: ProjectPatch, link: Callable[[str, int], str], org_id: int) -> dict[str, Any]:
+    """The upstream body of a checked project input; ``link(kind, id)`` builds a relation's URL in ``org_id``.
+
+    A contact's global id must name a contact of ``org_id``: linked there, another org's id would name
+    whichever contact of this org has the same number.
+    """
     body: dict[str, Any] = {}
     for name in (*TEXT_FIELDS, *RANGES, "country_iso2", "is_residential", "installation_date", "contract_date"):
         value = getattr(given_input, name)
         if given(value):
             body[name] = _checked(name, value, f"input.{to_camel_case(name)}")
     if given(given_input.contact_ids):
-        ids = id_list(given_input.contact_ids, "input.contactIds", MAX_CONTACTS, "Contact")
+        ids = id_list(given_input.contact_ids, "input.contactIds", MAX_CONTACTS, "Contact", org_id)
         body["contacts"] = [link("contacts", cid) for cid in ids]
     if isinstance(given_input, ProjectCreateInput) and given_input.contacts_new:
         if len(given_input.contacts_new) > MAX_CONTACTS:

@@ -51,7 +51,7 @@ class ProjectMutations:
         self, info: Info, input: Annotated[ProjectCreateInput, arg("The new project.")], org_id: OrgArg = None
     ) -> Project:
         write = start(info, org_id)
-        body = project_body(input, write.link)
+        body = project_body(input, write.link, write.org_id)
         record = await write.client.create_project(write.token, write.org_id, body)
         await write.done("project", record.id, Change.CREATE)
         if input.contacts_new:
@@ -68,7 +68,7 @@ class ProjectMutations:
     ) -> Project:
         write = start(info, org_id, id)
         project_id = write.id(id, "id", "Project")
-        body = project_body(input, write.link)
+        body = project_body(input, write.link, write.org_id)
         if not body:
             raise BadRequestError("Nothing to update: give at least one field.", argument="input")
         return await _patched(write, project_id, body)
@@ -141,7 +141,7 @@ class ProjectMutations:
     ) -> Project:
         write = start(info, org_id, id)
         project_id = write.id(id, "id", "Project")
-        return await _patched(write, project_id, team_body(input, write.link))
+        return await _patched(write, project_id, team_body(input, write.link, write.org_id))
 
     @strawberry.mutation(
         description="Share a project with connected orgs (Teams): PUT shared_with, replacing the list ([] unshares). "

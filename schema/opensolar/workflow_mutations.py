@@ -36,7 +36,8 @@ class WorkflowInput:
     is_archived: bool = strawberry.field(default=False, description="Archive it (no new projects enter it).")
 
 
-def workflow_body(given: WorkflowInput) -> dict[str, Any]:
+def workflow_body(given: WorkflowInput, org_id: int) -> dict[str, Any]:
+    """The upstream body of a whole workflow; a stage's global id must name a stage of ``org_id``."""
     if not 1 <= len(given.stages) <= MAX_STAGES:
         raise BadRequestError(f"input.stages takes 1 to {MAX_STAGES} stages.", argument="input.stages")
     stages = []
@@ -49,7 +50,7 @@ def workflow_body(given: WorkflowInput) -> dict[str, Any]:
             "milestone": stage.milestone,
             "order": index,
         }
-        if (stage_id := optional_id(stage.id, f"{where}.id", "WorkflowStage")) is not None:
+        if (stage_id := optional_id(stage.id, f"{where}.id", "WorkflowStage", org_id)) is not None:
             item["id"] = stage_id
         stages.append(item)
     return {
@@ -69,7 +70,7 @@ class WorkflowMutations:
     @strawberry.mutation(description="Create a workflow (POST). 1 upstream call.")
     async def create_workflow(self, info: Info, input: Whole, org_id: OrgArg = None) -> OrgWorkflow:
         write = start(info, org_id)
-        record = await write.client.create_workflow(write.token, write.org_id, workflow_body(input))
+        record = await write.client.create_workflow(write.token, write.org_id, workflow_body(input, write.org_id))
         await write.done("workflow", record.id, Change.CREATE)
         return OrgWorkflow(org_id=write.org_id, record=record)
 
@@ -77,7 +78,9 @@ class WorkflowMutations:
     async def replace_workflow(self, info: Info, id: WorkflowId, input: Whole, org_id: OrgArg = None) -> OrgWorkflow:
         write = start(info, org_id, id)
         workflow_id = write.id(id, "id", "OrgWorkflow")
-        record = await write.client.replace_workflow(write.token, write.org_id, workflow_id, workflow_body(input))
+        record = await write.client.replace_workflow(
+            write.token, write.org_id, workflow_id, workflow_body(input, write.org_id)
+        )
         await write.done("workflow", workflow_id, Change.UPDATE)
         return OrgWorkflow(org_id=write.org_id, record=record)
 

@@ -276,3 +276,27 @@ async def test_readme_node_example_is_what_the_sandbox_answers(gateway: Gateway)
     query = readme.split("<!-- node-query -->\n```graphql\n", 1)[1].split("```", 1)[0]
     answer = json.loads(readme.split("<!-- node-answer -->\n```json\n", 1)[1].split("```", 1)[0])
     assert await gateway.query(query) == answer
+
+
+@pytest.mark.parametrize(
+    ("mutation", "argument"),
+    [
+        ('updateProject(id: "3001", input: {contactIds: ["%(Contact)s"]}) { id }', "input.contactIds"),
+        ('assignProjectTeam(id: "3001", input: {designerRoleId: "%(Role)s"}) { id }', "input.designerRoleId"),
+        (
+            'createWorkflow(input: {title: "w", stages: [{id: "%(WorkflowStage)s", title: "s", milestone: 0}]}) { id }',
+            "input.stages.0.id",
+        ),
+    ],
+    ids=["contactIds", "roleId", "stageId"],
+)
+async def test_another_orgs_global_id_inside_a_mutation_input_is_refused(
+    gateway: Gateway, mutation: str, argument: str
+) -> None:
+    """Linked in the write's org, another org's id would name whichever node there has the same number."""
+    theirs = {t: encode(t, *k) for t, k in first_of(gateway.sandbox.data, B).items()}
+    result = await gateway.query("mutation { %s }" % (mutation % theirs))
+    error = errors_by_code(result)["BAD_REQUEST"][0]
+    assert error["extensions"]["argument"] == argument, result
+    assert f"belongs to org {B}, not to org {A}" in error["message"]
+    assert gateway.sandbox.total_calls == 0
