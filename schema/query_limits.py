@@ -194,7 +194,8 @@ def _cost_rule(limit: int) -> type[ValidationRule]:
 
 
 def _depth_rule(limit: int) -> type[ValidationRule]:
-    """Strawberry's depth limiter, guarded: it crashes (max() of nothing) on an empty selection set."""
+    """Strawberry's depth limiter, guarded: it crashes on an empty selection set (max() of nothing) and on a
+    spread of an unknown fragment (a KeyError whose message, the fragment's name alone, would be the error's)."""
     inner = create_validator(limit, None)
 
     class Depth(ValidationRule):
@@ -202,6 +203,8 @@ def _depth_rule(limit: int) -> type[ValidationRule]:
             super().__init__(context)
             try:
                 inner(context)  # reports its errors on the context while it is built
+            except KeyError:
+                pass  # a spread of an unknown fragment: graphql-core's KnownFragmentNamesRule names it
             except ValueError:
                 context.report_error(
                     GraphQLError("A selection set must not be empty.", extensions={"code": "GRAPHQL_VALIDATION_FAILED"})

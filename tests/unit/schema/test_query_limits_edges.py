@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from graphql import ASTValidationRule, GraphQLError, parse, validate
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+    specified_rules,
+    validate,
+)
 
 from gateway.configs import QueryLimitsConfig
 from schema import build_schema
@@ -42,3 +54,31 @@ def test_a_variable_page_size_defaulting_to_zero_costs_the_default_page() -> Non
     assert limit_errors(document, max_cost=1 + DEFAULT_FIRST) == []
     (found,) = limit_errors(document, max_cost=DEFAULT_FIRST)
     assert (found.extensions or {})["cost"] == 1 + DEFAULT_FIRST
+
+
+def test_a_spread_of_an_unknown_fragment_is_reported_by_name_not_as_a_key_error() -> None:
+    rules: list[type[ASTValidationRule]] = list(specified_rules)  # graphql-core's, with the limits after them
+    for factory in limit_extensions(QueryLimitsConfig()):
+        rules.extend(getattr(factory(), "validation_rules", []))
+    for document in ("{ ...Missing }", "{ org { ...Missing } }"):
+        messages = [error.message for error in validate(SCHEMA, parse(document), rules)]
+        assert messages == ["Unknown fragment 'Missing'."], messages
+
+
+def test_an_empty_selection_set_built_as_a_tree_is_an_error_with_its_code_not_a_crash() -> None:
+    # No text parses to an empty selection set; a document tree can hold one (a tool that builds ASTs).
+    empty = FieldNode(
+        name=NameNode(value="org"), arguments=(), directives=(), selection_set=SelectionSetNode(selections=())
+    )
+    operation = OperationDefinitionNode(
+        operation=OperationType.QUERY,
+        variable_definitions=(),
+        directives=(),
+        selection_set=SelectionSetNode(selections=(empty,)),
+    )
+    document = DocumentNode(definitions=(operation,))
+    rules = [getattr(factory(), "validation_rules", []) for factory in limit_extensions(QueryLimitsConfig())]
+    errors = validate(SCHEMA, document, [rule for group in rules for rule in group])
+    assert [(e.message, (e.extensions or {}).get("code")) for e in errors] == [
+        ("A selection set must not be empty.", "GRAPHQL_VALIDATION_FAILED")
+    ]
