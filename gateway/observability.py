@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from opentelemetry import trace
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from gateway.log_pipeline import LogPipeline, start_logging
+from gateway.metric_tallies import CounterTally, HistogramTally
 
 __all__ = [
     "Metrics",
@@ -195,86 +196,50 @@ class _StatsCollector(Collector):
 
 
 class Metrics:
+    """The app's Prometheus registry. The per-request and per-call series are tallies (plain numbers on the
+    event loop, ``gateway/metric_tallies.py``); the rest is read at scrape time from what the parts count."""
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "gateway_graphql_requests",
-            "GraphQL operations by name and outcome",
-            ["operation", "outcome"],
-            registry=self.registry,
+        self.requests = CounterTally(
+            "gateway_graphql_requests", "GraphQL operations by name and outcome", ["operation", "outcome"]
         )
-        self.latency = Histogram(
-            "gateway_graphql_request_seconds",
-            "GraphQL operation latency",
-            ["operation"],
-            buckets=LATENCY_BUCKETS_S,
-            registry=self.registry,
+        self.latency = HistogramTally(
+            "gateway_graphql_request_seconds", "GraphQL operation latency", ["operation"], LATENCY_BUCKETS_S
         )
-        self.upstream_calls = Counter(
-            "gateway_upstream_calls",
-            "Upstream HTTP calls",
-            ["upstream", "endpoint_class", "status"],
-            registry=self.registry,
+        self.upstream_calls = CounterTally(
+            "gateway_upstream_calls", "Upstream HTTP calls", ["upstream", "endpoint_class", "status"]
         )
-        self.upstream_latency = Histogram(
-            "gateway_upstream_call_seconds",
-            "Upstream call latency",
-            ["upstream", "endpoint_class"],
-            buckets=LATENCY_BUCKETS_S,
-            registry=self.registry,
+        self.upstream_latency = HistogramTally(
+            "gateway_upstream_call_seconds", "Upstream call latency", ["upstream", "endpoint_class"], LATENCY_BUCKETS_S
         )
-        self.http = Counter(
-            "gateway_http_responses", "HTTP responses by route and status", ["route", "status"], registry=self.registry
-        )
-        self.shape_errors = Counter(
+        self.http = CounterTally("gateway_http_responses", "HTTP responses by route and status", ["route", "status"])
+        for tally in (self.requests, self.latency, self.upstream_calls, self.upstream_latency, self.http):
+            self.registry.register(tally)
+        self.shape_errors = Counter(  # rare (a foreign upstream shape): prometheus_client's own counter
             "gateway_upstream_shape_errors",
             "GraphQL fields nulled because the upstream value they read had a foreign shape, by upstream field",
             ["upstream", "field"],
             registry=self.registry,
         )
-        self._operations: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
-        self._http: dict[tuple[str, int], Counter] = {}
-        self._upstream: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     def watch(self, reported: Reported) -> None:
         self.registry.register(_StatsCollector(reported))
 
     def upstream_call(self, upstream: str, endpoint_class: str, status: str, seconds: float) -> None:
-        # once per upstream call (~80 per cold portfolio): the labelled children are looked up once, as below
-        try:
-            count, latency = self._upstream[upstream, endpoint_class, status]
-        except KeyError:
-            count, latency = self._upstream.setdefault(
-                (upstream, endpoint_class, status),
-                (
-                    self.upstream_calls.labels(upstream, endpoint_class, status),
-                    self.upstream_latency.labels(upstream, endpoint_class),
-                ),
-            )
-        count.inc()
-        latency.observe(seconds)
+        self.upstream_calls.inc((upstream, endpoint_class, status))
+        self.upstream_latency.observe((upstream, endpoint_class), seconds)
 
     def operation(self, name: str, outcome: str, seconds: float) -> None:
-        # labelled children are looked up once: ``labels()`` takes a lock and builds a tuple each call
-        try:
-            count, latency = self._operations[name, outcome]
-        except KeyError:
-            count, latency = self._operations.setdefault(
-                (name, outcome), (self.requests.labels(name, outcome), self.latency.labels(name))
-            )
-        count.inc()
-        latency.observe(seconds)
+        self.requests.inc((name, outcome))
+        self.latency.observe((name,), seconds)
 
     def shape_error(self, upstream: str, field: str) -> None:
         # label values come from the models' own field names (Model.key), never from the payload: bounded
         self.shape_errors.labels(upstream, field).inc()
 
     def http_response(self, route: str, status: int) -> None:
-        try:
-            child = self._http[route, status]
-        except KeyError:
-            child = self._http.setdefault((route, status), self.http.labels(route, str(status)))
-        child.inc()
+        self.http.inc((route, str(status)))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

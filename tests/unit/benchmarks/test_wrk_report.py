@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from benchmarks.wrk import lua, parse_wrk
+import benchmarks.wrk as wrk_module
+from benchmarks.wrk import Run, _rounds, _Target, lua, parse_wrk, share_of
 
 REPORT = """Running 15s test @ http://127.0.0.1:50651/graphql
   2 threads and 16 connections
@@ -47,3 +50,32 @@ def test_latencies_in_seconds_carry_a_trailing_space_in_wrk_s_report() -> None:
     )
     run = parse_wrk(report)
     assert (run.p50_ms, run.p99_ms) == (1560.0, 1880.0)
+
+
+def _run(rps: float) -> Run:
+    return Run(rps, 1.0, 2.0, int(rps), 0)
+
+
+def test_a_share_is_the_median_of_the_rounds_ratios_not_a_ratio_of_medians() -> None:
+    # the machine drifts between rounds: each round's target is compared with the ceiling of that round
+    own = [_run(10), _run(30), _run(30)]
+    ceiling = [_run(20), _run(100), _run(40)]  # ratios 0.5, 0.3, 0.75: median 0.5 (medians alone: 30 / 40)
+    assert share_of(own, ceiling) == 0.5
+
+
+def test_every_round_runs_every_target_and_reverses_the_order_every_other_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order: list[str] = []
+
+    def fake_wrk(url: str, body_file: str, seconds: int, accept_encoding: str = "") -> Run:
+        order.append(url)
+        return _run(100)
+
+    monkeypatch.setattr(wrk_module, "wrk", fake_wrk)
+    monkeypatch.setattr(wrk_module, "cpu_seconds", lambda pid: 0.0)
+    targets = [_Target(name, name, None if name == "top" else 1, "", "top") for name in ("top", "a", "b")]
+    runs = _rounds(targets, "body.json", SimpleNamespace(rounds=3, seconds=1))
+    assert order == ["top", "a", "b", "b", "a", "top", "top", "a", "b"]
+    assert [len(runs[name]) for name in ("top", "a", "b")] == [3, 3, 3]
+    assert runs["top"][0][1] is None and runs["a"][0][1] == 0.0  # CPU is measured for gateways only
