@@ -3,7 +3,7 @@
 For each named operation: a trivial Starlette endpoint returning the very same response bytes (the
 ceiling), the gateway with its response cache warm (logging at ``WARNING``, and again at the default
 ``INFO``, one access line per request), and the gateway with the response cache off and its upstream
-cache warm. wrk runs ``-t2 -c16 -d5s`` with the POST body from a Lua script, three interleaved rounds
+cache warm. wrk runs ``-t2 -c16 -d3s`` with the POST body from a Lua script, five interleaved rounds
 per operation (every target once a round, the order reversed every other round); the table gives
 medians of req/s, p50 and p99 latency, the ratio to the ceiling (the median of the rounds' ratios),
 and the gateway's CPU per request (from /proc). Sandbox latency is 80 ms, but warm runs make no
@@ -307,8 +307,8 @@ def report(measured: list[Measured], args: Any) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per operation")
+    parser.add_argument("--seconds", type=int, default=3, help="each wrk run")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per operation")
     parser.add_argument("--write", type=Path, help="splice the table into this file (BENCHMARKS.md)")
     parser.add_argument(
         "--accept-encoding",
