@@ -21,6 +21,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -53,10 +54,32 @@ from schema import Context, build_schema
 from schema.incremental import DEFER_BAD_HEADER
 from schema.operations import load_operations
 
-__all__ = ["create_app", "runtime_of"]
+__all__ = ["GatewayApp", "create_app", "runtime_of"]
 
 logger = logging.getLogger("gateway")
 GRAPHQL_PATH = "/graphql"
+
+
+class GatewayApp(Starlette):
+    """Starlette with the edge middleware outermost, outside Starlette's own error middleware.
+
+    A response-cache hit is answered by the front door (``gateway/http/gate.py``) and never reaches the
+    router, yet Starlette's ``ServerErrorMiddleware``, which it always puts first, wrapped each hit and
+    both of its sends. Here it wraps the router only (and the exception middleware), so it still turns an
+    exception in a route into a plain 500; an exception in the edge layers themselves reaches uvicorn,
+    which answers the same plain 500 if nothing was sent and logs the traceback, as it did when
+    ``ServerErrorMiddleware`` (which re-raises) was outermost. The access layer records the 500 either way.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        edge, self.user_middleware = self.user_middleware, []
+        try:
+            app = super().build_middleware_stack()  # ServerErrorMiddleware, ExceptionMiddleware, the router
+        finally:
+            self.user_middleware = edge
+        for cls, args, kwargs in reversed(edge):
+            app = cls(app, *args, **kwargs)
+        return app
 
 
 def runtime_of(app: Starlette) -> Runtime:
@@ -245,4 +268,4 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
             state=edge,
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return GatewayApp(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,63 @@
+"""The app's layers: the edge middleware outermost, Starlette's error middleware around the router only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.app import create_app, runtime_of
+from gateway.compression import Compression
+from gateway.http.access import HttpObservabilityMiddleware
+from gateway.http.cors import Cors
+from gateway.http.gate import GraphQLGate
+from tests.conftest import sandbox_settings
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_hit_passes_the_edge_layers_only_and_starlettes_error_middleware_wraps_the_router() -> None:
+    app = create_app(sandbox_settings())
+    layer: Any = app.build_middleware_stack()
+    layers = []
+    while not isinstance(layer, ExceptionMiddleware):
+        layers.append(type(layer))
+        layer = layer.app  # every layer above the router holds the next one as .app
+    assert layers == [HttpObservabilityMiddleware, Cors, Compression, GraphQLGate, ServerErrorMiddleware]
+
+
+async def test_a_route_that_raises_answers_a_plain_500_that_carries_its_request_id_and_is_counted() -> None:
+    async def boom(request: Request) -> Response:
+        raise RuntimeError("a bug in a route")
+
+    app = create_app(sandbox_settings())
+    app.router.routes.append(Route("/boom", boom))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            response = await client.get("/boom", headers={"X-Request-ID": "trace-me"})
+        assert response.status_code == 500 and response.text == "Internal Server Error"
+        assert response.headers["x-request-id"] == "trace-me"  # the edge saw the 500 go out
+        assert runtime_of(app).metrics.http.value(("other", "500")) == 1
+
+
+async def test_an_exception_in_the_edge_reaches_the_server_and_is_counted_as_a_500(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(self: GraphQLGate, *args: object) -> None:
+        raise RuntimeError("a bug in the front door")
+
+    monkeypatch.setattr(GraphQLGate, "_http", broken)
+    app = create_app(sandbox_settings())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            with pytest.raises(RuntimeError, match="front door"):  # uvicorn answers 500 and logs it
+                await client.post("/graphql", json={"query": "{ __typename }"})
+        assert runtime_of(app).metrics.http.value(("/graphql", "500")) == 1
