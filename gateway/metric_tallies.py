@@ -1,9 +1,9 @@
 """Counters and histograms kept as plain numbers, handed to Prometheus when it scrapes.
 
 ``prometheus_client``'s ``Counter.inc`` and ``Histogram.observe`` take a lock and walk several
-objects per call, which is most of what a response-cache hit costs us beyond the HTTP server itself
-(``make bench-wrk``: the hit path's request id and metrics were a third of the gateway's own CPU per
-hit). Every update here happens on the event loop's thread (the middleware, the GraphQL extension,
+objects per call; a response-cache hit made three such calls, and a gateway without them used 4-10%
+less CPU per hit under wrk (an interleaved A/B against the same build with them, BENCHMARKS.md).
+Every update here happens on the event loop's thread (the middleware, the GraphQL extension,
 the upstream clients' observer), so a dictionary of numbers needs no lock; a collector registered
 with the app's registry (``prometheus_client``'s custom-collector interface) turns them into the
 same metric families, names and labels at scrape time, ``_created`` samples included.
