@@ -32,7 +32,7 @@ import brotli
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.headers import pick
+from gateway.headers import edge_headers
 from gateway.media import JSON, media_type
 
 try:  # Python >= 3.14
@@ -144,7 +144,8 @@ class Compression:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = _negotiate(*pick(scope, b"accept", b"accept-encoding"))
+        headers = edge_headers(scope)
+        wanted = _negotiate(headers.accept, headers.accept_encoding)
         if wanted is _DEFAULT:
             # JSON, identity: nothing to set or compress (an identity answer needs no Vary to be safe)
             await self.app(scope, receive, send)
@@ -204,7 +205,7 @@ class PrecompressedFiles(StaticFiles):
     """``StaticFiles`` that sends ``name.br``/``.zst``/``.gz`` (written at build time) when the client accepts it."""
 
     async def get_response(self, path: str, scope: Scope) -> Any:
-        encoding = choose_encoding(pick(scope, b"accept-encoding")[0].decode("latin-1"))
+        encoding = choose_encoding(edge_headers(scope).accept_encoding.decode("latin-1"))
         response = await super().get_response(path, scope)
         if response.status_code != 200:
             return response

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.headers import pick
+from gateway.headers import edge_headers
 from gateway.http.edge import EdgeState
 from gateway.log_pipeline import access_line
 from gateway.observability import request_id
@@ -83,7 +83,7 @@ class HttpObservabilityMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        given = pick(scope, b"x-request-id")[0].decode("latin-1")
+        given = edge_headers(scope).request_id.decode("latin-1")
         rid = given if _REQUEST_ID.match(given) else self.ids.new()
         token = request_id.set(rid)
         if scope["type"] == "websocket":

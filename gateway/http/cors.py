@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.headers import edge_headers
+
 __all__ = [
     "ALLOWED_HEADERS",
     "EXPOSED_HEADERS",
@@ -123,9 +125,7 @@ class Cors:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # No Origin: not a cross-origin browser request, nothing to grant (and no cost on the hit path)
-        if scope["type"] == "http" and scope["path"] in self.paths:
-            for name, _ in scope["headers"]:  # a loop, not any() over a generator: this runs on every hit
-                if name == b"origin":
-                    await self.http(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] == "http" and scope["path"] in self.paths and edge_headers(scope).origin is not None:
+            await self.http(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -33,7 +33,7 @@ from urllib.parse import parse_qs
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.headers import oversized, pick
+from gateway.headers import edge_headers
 from gateway.http.auth import Principal
 from gateway.http.body import JSON_MEDIA_TYPES, media_of, read_body
 from gateway.http.coalesce import Coalescer, coalescing_key
@@ -126,8 +126,9 @@ class GraphQLGate:
         return principal
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        authorization, api_key = pick(scope, b"authorization", b"x-api-key")
-        if oversized(scope, self.max_header_bytes) is not None:
+        headers = edge_headers(scope)
+        authorization, api_key = headers.authorization, headers.api_key
+        if headers.oversized(self.max_header_bytes) is not None:
             await send({"type": "websocket.close", "code": 1008, "reason": "HEADER_TOO_LARGE"})
             return
         if authorization or api_key:
@@ -139,14 +140,14 @@ class GraphQLGate:
         await self.app(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        name = oversized(scope, self.max_header_bytes)
+        headers = edge_headers(scope)
+        name = headers.oversized(self.max_header_bytes)
         if name is not None:
             message = f"The {name} header is longer than {self.max_header_bytes} bytes."
             await _send_rejection(Rejection(431, "HEADER_TOO_LARGE", message), scope, receive, send)
             return
-        content_type, content_length, if_none_match, authorization, api_key, accept = pick(
-            scope, b"content-type", b"content-length", b"if-none-match", b"authorization", b"x-api-key", b"accept"
-        )
+        authorization, api_key, accept = headers.authorization, headers.api_key, headers.accept
+        content_type, if_none_match = headers.content_type, headers.if_none_match
         is_get = scope["method"] == "GET"
         body = b""
         query: dict[str, list[str]] = {}
@@ -160,13 +161,13 @@ class GraphQLGate:
                     await _send_rejection(Rejection(404, "NOT_FOUND", "GraphiQL is off here."), scope, receive, send)
                 return
         elif media_of(content_type) == b"multipart/form-data":
-            await self._upload(scope, receive, send, authorization, api_key, content_length)
+            await self._upload(scope, receive, send, authorization, api_key, headers.content_length)
             return
         elif media_of(content_type) not in JSON_MEDIA_TYPES:
             await _send_rejection(_UNSUPPORTED_MEDIA_TYPE, scope, receive, send)
             return
         else:
-            read = await read_body(receive, content_length, self.max_body_bytes)
+            read = await read_body(receive, headers.content_length, self.max_body_bytes)
             if read is None:
                 rejection = Rejection(
                     413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes."

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gateway.log_pipeline import JsonLines, LogPipeline, access_line, start_logging
+from gateway.log_pipeline import JsonLines, LogPipeline, _record_of, access_line, start_logging
 
 
 class _Tag(logging.Filter):
@@ -154,6 +154,41 @@ def test_an_access_line_reads_the_same_on_the_fast_path_as_through_an_ordinary_r
     assert fast | {"time": ""} == ordinary | {"time": ""}
     assert list(fast) == ["time", "level", "name", "message", "request_id", "status", "duration_ms"]
     assert fast["message"] == f"POST {odd} 404" and fast["duration_ms"] == 12.35 and fast["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("request_id", "seconds"),
+    [
+        ("0b8d56bc1770df1e4dc55cb4ffc6a3cb", 0.000412),  # ours: hex, written as it is
+        ('r"id\\ü\n', 0.0),  # a caller's odd id: escaped
+        ("trace.me-1_2", 0.012345),  # half a hundredth: rounded up, as round() does here
+        ("a", 1234.5678),
+    ],
+)
+def test_an_access_line_rendered_from_parts_is_the_line_its_record_renders(request_id: str, seconds: float) -> None:
+    created = 1_796_000_000.9996  # the millisecond is cut, not rounded: .999
+    line = (created, "gateway.access", "POST", '/graphql"\\', 200, request_id, seconds)
+    formatter = JsonLines()
+    record = _record_of(line)
+    assert json.loads(formatter.render(line)) == json.loads(formatter.format(record))
+    assert formatter.render(line) == formatter.render(line)  # the parts kept from the first render
+    assert json.loads(formatter.render(line))["time"].endswith(".999Z")
+    assert json.loads(formatter.render(line))["duration_ms"] == round(seconds * 1000, 2)
+
+
+def test_lines_in_other_milliseconds_and_for_other_paths_get_their_own_parts() -> None:
+    formatter = JsonLines()
+    first = json.loads(formatter.render((1_796_000_000.001, "a", "GET", "/one", 200, "r", 0.0)))
+    second = json.loads(formatter.render((1_796_000_000.002, "a", "GET", "/two", 404, "r", 0.0)))
+    assert first["time"].endswith(":20.001Z") and second["time"].endswith(":20.002Z")
+    assert (first["message"], second["message"]) == ("GET /one 200", "GET /two 404") and second["status"] == 404
+
+
+def test_the_rendered_parts_kept_are_bounded_whatever_paths_callers_send() -> None:
+    formatter = JsonLines()
+    for n in range(JsonLines._HEADS_MAX + 1):
+        formatter.render((1.0, "a", "GET", f"/{n}", 404, "r", 0.0))
+    assert len(formatter._heads) <= JsonLines._HEADS_MAX
 
 
 def test_the_callers_thread_queues_an_access_line_and_the_listener_renders_it(

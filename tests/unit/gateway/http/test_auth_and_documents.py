@@ -1,4 +1,4 @@
-"""The request path's shortcuts: remembered credentials and documents, direct resolvers, GC, header picks."""
+"""The request path's shortcuts: remembered credentials and documents, direct resolvers, GC."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.configs import QueryLimitsConfig
 from gateway.gc_tuning import GATEWAY_GC_THRESHOLDS, tuned_gc
-from gateway.headers import pick
 from gateway.http.access import RequestIds
 from gateway.http.auth import Authenticator, Principal, PrincipalKind, hash_api_key
 from gateway.http.rejection import Rejection
@@ -167,11 +166,6 @@ def test_gc_tuning_lasts_as_long_as_the_app() -> None:
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     with tuned_gc(enabled=False):
         assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-
-
-def test_headers_are_picked_case_insensitively_first_value_first() -> None:
-    scope = {"headers": [(b"Accept", b"text/html"), (b"x-api-key", b"k1"), (b"X-API-Key", b"k2")]}
-    assert pick(scope, b"x-api-key", b"authorization", b"accept") == [b"k1", b"", b"text/html"]
 
 
 def test_request_ids_are_unique_and_do_not_count_requests() -> None:
