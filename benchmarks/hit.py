@@ -10,10 +10,18 @@ rounds; the ratio is the median of the rounds' ratios.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import statistics
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -27,6 +35,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from schema.operations import load_operations
 
+LISTENER = "log-listener"  # gateway/log_pipeline.py's thread
 CALLS = 20_000
 ROUNDS = 10  # the gateway and the trivial app alternate, CALLS / ROUNDS calls each per round
 
@@ -78,17 +87,38 @@ def _ceiling(answer: bytes) -> Starlette:
     return Starlette(routes=[Route("/graphql", endpoint, methods=["POST"])])
 
 
-async def measure(name: str, encoding: str = "") -> tuple[float, float, float]:
+def _thread_cpu_ns(name: str) -> int:
+    """CPU time of this process's thread called ``name`` so far (Linux schedstat), 0 if there is none."""
+    for thread in threading.enumerate():
+        if thread.name == name and thread.native_id is not None:
+            return int(Path(f"/proc/self/task/{thread.native_id}/schedstat").read_text().split()[0])
+    return 0
+
+
+@dataclass
+class Measured:
+    gateway_us: float  # median wall time per hit on the event loop
+    ceiling_us: float  # the trivial app's
+    ratio: float  # median of the rounds' ratios
+    listener_us: float  # the log listener thread's CPU per hit (0 when nothing is logged)
+
+
+async def measure(name: str, encoding: str = "", log_level: str | None = None) -> Measured:
     """Median µs per hit for the gateway and the trivial app, and the median of their per-round ratios:
-    the two alternate in ``ROUNDS`` rounds, so a machine that speeds up or slows down moves both sides."""
+    the two alternate in ``ROUNDS`` rounds, so a machine that speeds up or slows down moves both sides.
+    With ``log_level`` the gateway logs as it does when served (JSON lines on stderr, which the caller
+    points at a file); the listener thread's CPU is then counted over all the gateway's hits."""
     body = orjson.dumps({"query": load_operations()[name], "variables": VARIABLES.get(name, {})})
-    app = create_app(Settings.model_validate({"GATEWAY_SANDBOX": "true", "GATEWAY_THROTTLE": "false"}))
+    logging = {"GATEWAY_LOG_LEVEL": log_level, "GATEWAY_LOG_FORMAT": "json"} if log_level else {}
+    app = create_app(Settings.model_validate({"GATEWAY_SANDBOX": "true", "GATEWAY_THROTTLE": "false", **logging}))
     async with app.router.lifespan_context(app):
         await _per_call_us(app, body, 3)  # stores the response
         _, answer = await _per_call_us(app, body, 3, encoding.encode())
         assert b'"errors"' not in answer and (not encoding or not answer.startswith(b"{")), answer[:300]
         ceiling = _ceiling(answer)
         await _per_call_us(ceiling, body, 3)
+        await asyncio.sleep(0.1)  # the warm-up's lines written
+        listener = _thread_cpu_ns(LISTENER)
         gateway_us, ceiling_us, ratios = [], [], []
         for _ in range(ROUNDS):
             ours, _ = await _per_call_us(app, body, CALLS // ROUNDS, encoding.encode())
@@ -96,21 +126,52 @@ async def measure(name: str, encoding: str = "") -> tuple[float, float, float]:
             gateway_us.append(ours)
             ceiling_us.append(trivial)
             ratios.append(ours / trivial)
-    return statistics.median(gateway_us), statistics.median(ceiling_us), statistics.median(ratios)
+        await asyncio.sleep(0.1)  # every line written
+        listener = _thread_cpu_ns(LISTENER) - listener
+    return Measured(
+        statistics.median(gateway_us),
+        statistics.median(ceiling_us),
+        statistics.median(ratios),
+        listener / 1000 / (CALLS // ROUNDS * ROUNDS),
+    )
 
 
 def main() -> int:
-    args = sys.argv[1:]
-    encoding = args[args.index("--encoding") + 1] if "--encoding" in args else ""
-    name = next((a for a in args if not a.startswith("--") and a != encoding), "Portfolio")
-    gateway_us, ceiling_us, ratio = asyncio.run(measure(name, encoding))
-    label = f"{name} (Accept-Encoding: {encoding})" if encoding else name
-    sys.stdout.write(
-        f"{label}: a response-cache hit costs {gateway_us:.1f} µs in the gateway app, "
-        f"{ceiling_us:.1f} µs in a trivial Starlette app, {ratio:.2f}x (medians of {ROUNDS} alternating rounds; "
-        "in process, no sockets)\n"
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("operation", nargs="?", default="Portfolio")
+    parser.add_argument("--encoding", default="", help="the Accept-Encoding to send (br, zstd, gzip)")
+    parser.add_argument(
+        "--log-level",
+        help="log as the served gateway does (INFO: one access line per hit), JSON lines into a temporary file",
     )
+    args = parser.parse_args()
+    with tempfile.TemporaryFile() as log, _stderr_to(log.fileno() if args.log_level else None):
+        measured = asyncio.run(measure(args.operation, args.encoding, args.log_level))
+    label = f"{args.operation} (Accept-Encoding: {args.encoding})" if args.encoding else args.operation
+    logged = f", logging at {args.log_level}" if args.log_level else ""
+    sys.stdout.write(
+        f"{label}{logged}: a response-cache hit costs {measured.gateway_us:.1f} µs in the gateway app, "
+        f"{measured.ceiling_us:.1f} µs in a trivial Starlette app, {measured.ratio:.2f}x (medians of {ROUNDS} "
+        "alternating rounds; in process, no sockets)\n"
+    )
+    if args.log_level:
+        sys.stdout.write(f"the log listener thread: {measured.listener_us:.2f} µs of CPU per hit\n")
     return 0
+
+
+@contextmanager
+def _stderr_to(fd: int | None) -> Iterator[None]:
+    """File descriptor 2 pointed at ``fd`` for the block (the log lines go there, not to the terminal)."""
+    if fd is None:
+        yield
+        return
+    saved = os.dup(2)
+    os.dup2(fd, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -189,6 +190,39 @@ def test_the_rendered_parts_kept_are_bounded_whatever_paths_callers_send() -> No
     for n in range(JsonLines._HEADS_MAX + 1):
         formatter.render((1.0, "a", "GET", f"/{n}", 404, "r", 0.0))
     assert len(formatter._heads) <= JsonLines._HEADS_MAX
+
+
+def test_a_line_logged_while_the_listener_sleeps_idle_wakes_it() -> None:
+    log = logging.getLogger("gateway.test.idle")
+    with pipeline() as (running, out):
+        deadline = time.monotonic() + 10
+        while not running._pending.idle and time.monotonic() < deadline:  # nothing queued: it goes idle
+            time.sleep(0.005)
+        assert running._pending.idle
+        log.warning("after a quiet spell")
+        while "after a quiet spell" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert [line["message"] for line in lines(out)] == ["after a quiet spell"]  # written before stop
+
+
+def test_a_line_that_cannot_be_rendered_costs_only_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    format_record = JsonLines.format
+    failed: list[str] = []
+
+    def fragile(self: JsonLines, record: logging.LogRecord) -> str:
+        if record.getMessage() == "unrenderable":
+            raise ValueError("a formatter bug")
+        return format_record(self, record)
+
+    monkeypatch.setattr(JsonLines, "format", fragile)
+    monkeypatch.setattr(logging.Handler, "handleError", lambda self, record: failed.append(record.getMessage()))
+    log = logging.getLogger("gateway.test.fragile")
+    with pipeline() as (running, out):
+        log.warning("before")
+        log.warning("unrenderable")
+        access_line(log, "GET", "/after", 200, "rid", 0.0)
+        running.stop()
+    assert [line["message"] for line in lines(out)] == ["before", "GET /after 200"] and failed == ["unrenderable"]
 
 
 def test_the_callers_thread_queues_an_access_line_and_the_listener_renders_it(
