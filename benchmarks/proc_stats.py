@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["Stat", "descendants", "parse_stat", "rss_kib", "tree_cpu_seconds", "tree_rss_mib"]
+__all__ = ["Stat", "descendants", "off_main_thread_ns", "parse_stat", "rss_kib", "tree_cpu_seconds", "tree_rss_mib"]
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -80,3 +80,17 @@ def tree_rss_mib(pid: int) -> list[float]:
         except OSError:
             continue
     return sizes
+
+
+def off_main_thread_ns(pid: int, proc: Path = Path("/proc")) -> int:
+    """CPU time (ns, from each thread's ``schedstat``) of ``pid``'s threads other than its main thread:
+    for a gateway worker, the log listener (the event loop runs on the main thread). Threads that end
+    between two readings drop out, so compare readings of long-lived threads only."""
+    total = 0
+    for task in (proc / str(pid) / "task").iterdir():
+        if task.name != str(pid):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+                continue
+    return total

@@ -1,8 +1,9 @@
 """The response-cache hit path: stored bytes sent as they are, with their ETag (304 on ``If-None-Match``).
 
 Nothing is parsed, executed or compressed here: the stored representation for the client's media
-type and content coding is sent, with ``Vary: Authorization, X-API-Key`` (the response depends on
-the credential) and, for GET, ``Cache-Control: private, max-age=<what is left of its TTL>``.
+type and content coding is sent, with one ``Vary: Accept, Accept-Encoding, Authorization, X-API-Key``
+(the response depends on the media type, the coding and the credential), built once with the
+representation, and, for GET, ``Cache-Control: private, max-age=<what is left of its TTL>``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from starlette.types import Send
 from gateway.compression import negotiated
 from gateway.observability import Metrics
 from gateway.response_cache.keys import Known
-from gateway.response_cache.store import CachedResponse, ResponseCache
+from gateway.response_cache.store import VARY_ANSWER, CachedResponse, ResponseCache
 
 __all__ = ["VARY", "send_cached", "serve_hit"]
 
-VARY = (b"vary", b"Authorization, X-API-Key")
+VARY = (b"vary", VARY_ANSWER)  # on an answer that is not a stored representation (which carries its own)
 
 
 async def serve_hit(
@@ -36,7 +37,6 @@ async def serve_hit(
 
 async def send_cached(send: Send, cached: CachedResponse, is_get: bool, etags: str | None, now: float) -> None:
     headers, body = cached.representation(negotiated.get())  # the client's media type and coding, as stored
-    headers = (*headers, VARY)
     if is_get:
         headers = (*headers, (b"cache-control", f"private, max-age={cached.max_age(now)}".encode()))
     if etags and cached.etag in {tag.strip() for tag in etags.split(",")}:

@@ -28,10 +28,15 @@ from gateway.cache.store import CacheStore
 from gateway.compression import Negotiated, encode_all
 from gateway.response_cache.keys import request_digest
 
-__all__ = ["MIN_TTL_S", "CachedResponse", "ResponseCache", "etag_of"]
+__all__ = ["MIN_TTL_S", "VARY_ANSWER", "VARY_STORED", "CachedResponse", "ResponseCache", "etag_of"]
 
 _PREFIX = "sg:v2:resp:"  # v2: the stored codings follow the body
 MIN_TTL_S = 1.0  # a response that would live less than this is not worth a write
+# What a GraphQL answer depends on besides the request: the media type it was negotiated in (Accept)
+# and the credential; a stored answer with codings also on Accept-Encoding (a fresh one gets that
+# from the compression layer, when it compresses).
+VARY_ANSWER = b"Accept, Authorization, X-API-Key"
+VARY_STORED = b"Accept, Accept-Encoding, Authorization, X-API-Key"
 
 
 def etag_of(body: bytes) -> str:
@@ -66,7 +71,8 @@ class CachedResponse:
         encoding = wanted.encoding if wanted.encoding in self.encoded else None
         body = self.encoded[encoding] if encoding else self.body
         headers = [(b"content-type", wanted.media.encode()), (b"etag", self.etag.encode())]
-        headers.append((b"vary", b"Accept, Accept-Encoding" if self.encoded else b"Accept"))
+        # one Vary for all it depends on: the media type, the coding (when there are codings) and the credential
+        headers.append((b"vary", VARY_STORED if self.encoded else VARY_ANSWER))
         if encoding:
             headers.append((b"content-encoding", encoding.encode()))
         headers.append((b"content-length", str(len(body)).encode()))

@@ -228,6 +228,26 @@ async def test_parts_are_never_stored_nor_served_from_the_response_cache(gateway
     assert refused.status_code == 406 and cache.stats["stores"] == 1
 
 
+def varies_on(response: httpx.Response) -> set[str]:
+    return {name.strip().lower() for value in response.headers.get_list("vary") for name in value.split(",")}
+
+
+async def test_every_answer_says_it_varies_on_the_media_type_and_the_credential(gateway: Gateway) -> None:
+    variables = {"id": project_id(gateway.sandbox)}
+    answers = {
+        "fresh": await post(gateway, PLAIN_PAGE, variables, accept="application/json"),
+        "stored": await post(gateway, PLAIN_PAGE, variables, accept="application/graphql-response+json"),
+        "parts": await post(gateway, PROJECT_PAGE, variables),
+        "refused (406)": await post(gateway, PROJECT_PAGE, variables, accept="application/json"),
+    }
+    cache = gateway.runtime.caches.responses
+    assert cache is not None and cache.stats["hits"] == 1  # "stored" was served from the response cache
+    assert answers["parts"].headers["content-type"].startswith("multipart/mixed")
+    assert answers["refused (406)"].status_code == 406
+    for kind, response in answers.items():
+        assert {"accept", "authorization", "x-api-key"} <= varies_on(response), kind
+
+
 async def test_a_persisted_deferred_query_by_hash_streams_every_time(gateway: Gateway) -> None:
     cache = gateway.runtime.caches.responses
     assert cache is not None

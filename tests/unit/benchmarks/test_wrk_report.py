@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 import benchmarks.wrk as wrk_module
-from benchmarks.wrk import Run, _rounds, _Target, lua, parse_wrk, share_of
+from benchmarks.proc_stats import off_main_thread_ns
+from benchmarks.wrk import Cpu, Run, _rounds, _Target, lua, parse_wrk, share_of
 
 REPORT = """Running 15s test @ http://127.0.0.1:50651/graphql
   2 threads and 16 connections
@@ -74,8 +76,17 @@ def test_every_round_runs_every_target_and_reverses_the_order_every_other_round(
 
     monkeypatch.setattr(wrk_module, "wrk", fake_wrk)
     monkeypatch.setattr(wrk_module, "cpu_seconds", lambda pid: 0.0)
+    monkeypatch.setattr(wrk_module, "off_main_thread_ns", lambda pid: 0)
     targets = [_Target(name, name, None if name == "top" else 1, "", "top") for name in ("top", "a", "b")]
     runs = _rounds(targets, "body.json", SimpleNamespace(rounds=3, seconds=1))
     assert order == ["top", "a", "b", "b", "a", "top", "top", "a", "b"]
     assert [len(runs[name]) for name in ("top", "a", "b")] == [3, 3, 3]
-    assert runs["top"][0][1] is None and runs["a"][0][1] == 0.0  # CPU is measured for gateways only
+    assert runs["top"][0][1] is None and runs["a"][0][1] == Cpu(0.0, 0.0)  # CPU is measured for gateways only
+
+
+def test_cpu_off_the_loop_counts_every_thread_but_the_main_one(tmp_path: Path) -> None:
+    for tid, ns in ((4242, 9_000_000_000), (4243, 250_000), (4250, 1_000)):  # the main thread's id is the pid's
+        task = tmp_path / "4242" / "task" / str(tid)
+        task.mkdir(parents=True)
+        (task / "schedstat").write_text(f"{ns} 0 0\n")
+    assert off_main_thread_ns(4242, tmp_path) == 251_000

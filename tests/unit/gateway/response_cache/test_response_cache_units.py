@@ -64,7 +64,7 @@ def test_the_identity_representation_has_exact_headers() -> None:
     assert dict(headers) == {
         b"content-type": b"application/json",
         b"etag": b'"e"',
-        b"vary": b"Accept",
+        b"vary": b"Accept, Authorization, X-API-Key",
         b"content-length": str(len(BODY)).encode(),
     }
     again = cached.representation(Negotiated("application/json", "gzip"))
@@ -84,7 +84,7 @@ def test_a_stored_coding_is_served_as_stored() -> None:
     assert dict(headers) == {
         b"content-type": b"application/graphql-response+json",
         b"etag": b'"e"',
-        b"vary": b"Accept, Accept-Encoding",
+        b"vary": b"Accept, Accept-Encoding, Authorization, X-API-Key",
         b"content-encoding": b"br",
         b"content-length": b"6",
     }
