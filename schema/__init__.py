@@ -31,6 +31,7 @@ from schema.opensolar.org import Org
 from schema.opensolar.project_mutations import ProjectMutations
 from schema.opensolar.webhooks import WebhookMutations
 from schema.opensolar.workflow_mutations import WorkflowMutations
+from schema.operation_choice import OperationChoice
 from schema.org_existence import OrgCheck, OrgExistence
 from schema.pagination import note_cursors
 from schema.query_limits import limit_extensions
@@ -91,8 +92,14 @@ def build_schema(limits: QueryLimitsConfig | None = None) -> strawberry.Schema:
         OrgExistence,
     ]
     if limits is not None:
-        # reuse first: a remembered document skips the token limit's parse and every validation rule
-        extensions = [validated_documents(ValidatedDocuments()), *limit_extensions(limits), *extensions]
+        # reuse first: a remembered document skips the token limit's parse and every validation rule; the
+        # operation choice before validation (its error leaves the document unremembered)
+        extensions = [
+            validated_documents(ValidatedDocuments()),
+            *limit_extensions(limits),
+            OperationChoice,
+            *extensions,
+        ]
     schema = GatewaySchema(
         query=Query,
         mutation=Mutation,

@@ -390,3 +390,39 @@ def test_each_start_over_the_older_graphql_ws_protocol_spends_the_rate_too(sandb
         second = ws.receive_json()
     assert second["type"] == "error" and second["id"] == "2", second
     assert second["payload"]["extensions"]["code"] == "THROTTLED"
+
+
+# the GraphQL spec's GetOperation: several operations and no operationName is a request error
+
+TWO_OPERATIONS = "query First { __typename } query Second { org { name } }"
+
+
+async def test_a_document_with_several_operations_runs_only_the_one_named(gateway: Gateway) -> None:
+    unnamed = await post(gateway, {"query": TWO_OPERATIONS})
+    assert code_of(unnamed) == "OPERATION_NAME_REQUIRED" and unnamed.json()["data"] is None
+    assert "First, Second" in unnamed.json()["errors"][0]["message"]
+    registered = await post(gateway, apq(TWO_OPERATIONS, sha(TWO_OPERATIONS)))
+    assert code_of(registered) == "OPERATION_NAME_REQUIRED"
+    assert gateway.runtime.front_door.documents.stats["registered"] == 0  # refused: never persisted
+    assert gateway.sandbox.total_calls == 0  # nothing ran
+    second = await post(gateway, {"query": TWO_OPERATIONS, "operationName": "Second"})
+    assert second.json() == {"data": {"org": {"name": second.json()["data"]["org"]["name"]}}}
+    assert (await post(gateway, {"query": "{ __typename }"})).json() == {"data": {"__typename": "Query"}}
+    one_named = await post(gateway, {"query": "query Only { __typename }"})  # one operation: no name needed
+    assert one_named.json() == {"data": {"__typename": "Query"}}
+
+
+def test_over_a_websocket_too_a_document_with_several_operations_needs_a_name(sandbox_url: str) -> None:
+    with (
+        TestClient(create_app(production(sandbox_url))) as client,
+        client.websocket_connect("/graphql", ["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {RAW}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": TWO_OPERATIONS}})
+        refused = ws.receive_json()
+        named = {"query": TWO_OPERATIONS, "operationName": "First"}
+        ws.send_json({"id": "2", "type": "subscribe", "payload": named})
+        answered = ws.receive_json()
+    assert refused["type"] == "error" and refused["payload"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"
+    assert answered == {"id": "2", "type": "next", "payload": {"data": {"__typename": "Query"}}}
