@@ -18,7 +18,7 @@ from schema.context import Context
 from schema.core_types import core_types
 from schema.descriptions import describe
 from schema.documents import ValidatedDocuments, validated_documents
-from schema.error_extensions import ErrorCodes, StaleReads, coded_error
+from schema.error_extensions import ErrorCodes, StaleReads, coded_error, stale_in_later_parts
 from schema.execution_context import AcyclicExecutionContext
 from schema.incentives.queries import IncentiveQueries
 from schema.incremental import IncrementalChecks, coding_later_parts
@@ -74,8 +74,9 @@ class GatewaySchema(strawberry.Schema):
                 logger.debug("graphql error: %s", error.message)
 
     def _get_execute_function(self) -> Any:
-        """graphql-core's incremental executor, whose later parts' errors get their codes as they come."""
-        return coding_later_parts(super()._get_execute_function(), coded_error)
+        """graphql-core's incremental executor, whose later parts' errors get their codes as they come, and
+        whose later parts list the reads served stale for them."""
+        return coding_later_parts(super()._get_execute_function(), coded_error, stale_in_later_parts)
 
 
 def build_schema(limits: QueryLimitsConfig | None = None) -> strawberry.Schema:

@@ -137,8 +137,16 @@ class IncrementalChecks(SchemaExtension):
         yield
 
 
-def coding_later_parts(execute: Callable[..., Any], code: Callable[[GraphQLError], GraphQLError]) -> Callable[..., Any]:
-    """graphql-core's executor, with ``code`` applied to the errors of every later part of an incremental result.
+Code = Callable[[GraphQLError], GraphQLError]
+Annotate = Callable[[SubsequentIncrementalExecutionResult], None]
+
+
+def coding_later_parts(
+    execute: Callable[..., Any], code: Code, annotating: Callable[[], Annotate] | None = None
+) -> Callable[..., Any]:
+    """graphql-core's executor, with ``code`` applied to the errors of every later part of an incremental result,
+    and each later part handed to the function ``annotating()`` returns as the result comes back (still in the
+    operation's context), which may add to its extensions.
 
     Deferred work starts at once (``enable_early_execution``), beside the initial result's: deferring
     the incentives changes when they are sent, not when Arcadia is asked.
@@ -146,27 +154,32 @@ def coding_later_parts(execute: Callable[..., Any], code: Callable[[GraphQLError
 
     def run(*args: Any, **kwargs: Any) -> Any:
         result = execute(*args, enable_early_execution=True, **kwargs)
-        return _later_coded(result, code) if isawaitable(result) else _coded_result(result, code)
+        if isawaitable(result):
+            return _later_coded(result, code, annotating)
+        return _coded_result(result, code, annotating)
 
     return run
 
 
-async def _later_coded(result: Any, code: Callable[[GraphQLError], GraphQLError]) -> Any:
-    return _coded_result(await result, code)
+async def _later_coded(result: Any, code: Code, annotating: Callable[[], Annotate] | None) -> Any:
+    return _coded_result(await result, code, annotating)
 
 
-def _coded_result(result: Any, code: Callable[[GraphQLError], GraphQLError]) -> Any:
+def _coded_result(result: Any, code: Code, annotating: Callable[[], Annotate] | None) -> Any:
     if isinstance(result, ExperimentalIncrementalExecutionResults):
-        return result._replace(subsequent_results=_coded_parts(result.subsequent_results, code))
+        annotate = annotating() if annotating is not None else None
+        return result._replace(subsequent_results=_coded_parts(result.subsequent_results, code, annotate))
     return result
 
 
 async def _coded_parts(
-    parts: AsyncGenerator[SubsequentIncrementalExecutionResult, None], code: Callable[[GraphQLError], GraphQLError]
+    parts: AsyncGenerator[SubsequentIncrementalExecutionResult, None], code: Code, annotate: Annotate | None
 ) -> AsyncGenerator[SubsequentIncrementalExecutionResult, None]:
     async with aclosing(parts):
         async for part in parts:
             for entry in (*(part.incremental or ()), *(part.completed or ())):
                 if entry.errors:
                     entry.errors = [code(error) for error in entry.errors]
+            if annotate is not None:
+                annotate(part)
             yield part

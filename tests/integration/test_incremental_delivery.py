@@ -21,6 +21,7 @@ from graphql import Lexer, Source, TokenKind
 
 from gateway.app import create_app
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, SandboxConfig, SandboxState
+from tests.clock import FakeClock, use_clock
 from tests.conftest import Gateway, GatewayFactory, errors_by_code, sandbox_settings
 from tests.integration.live import serving, subscriber
 
@@ -226,6 +227,31 @@ async def test_parts_are_never_stored_nor_served_from_the_response_cache(gateway
     assert again.content == plain.content and cache.stats["hits"] == 1  # the plain answer, as stored
     refused = await post(gateway, PROJECT_PAGE, variables, accept="application/json")
     assert refused.status_code == 406 and cache.stats["stores"] == 1
+
+
+async def test_reads_served_stale_are_listed_in_the_part_that_carries_them(gateway_factory: GatewayFactory) -> None:
+    sandbox = SandboxState(SandboxConfig())
+    ttls = {"project": 0.2, "systems": 0.2, "contacts": 0.2, "org": 0.2}
+    settings = sandbox_settings(GATEWAY_CACHE_TTLS=ttls, GATEWAY_RETRY_ATTEMPTS=1, GATEWAY_RESPONSE_CACHE="false")
+    query = """query Split($id: ID!) {
+      org { project(id: $id) { title } ... @defer(label: "later") { contacts(first: 1) { nodes { id } } } }
+    }"""
+    async with gateway_factory(settings, sandbox) as gateway:
+        use_clock(gateway.runtime, clock := FakeClock())
+        variables = {"id": project_id(sandbox)}
+        fresh = parts_of((await post(gateway, query, variables)).content)
+        clock.advance(0.3)  # both reads past their TTL, inside the stale-if-error window
+        sandbox.faults.append(Fault(route="opensolar.*", status=503))
+        stale = parts_of((await post(gateway, query, variables)).content)
+    assert merged(stale) == merged(fresh) and all("stale" not in part.get("extensions", {}) for part in fresh)
+    listed = [
+        [read["resource"].split("?")[0] for read in part.get("extensions", {}).get("stale", ())] for part in stale
+    ]
+    project = f"/api/orgs/{RAW_DATA_ORG_ID}/projects/{variables['id']}/"
+    contacts = f"/api/orgs/{RAW_DATA_ORG_ID}/contacts/"
+    assert project in listed[0]  # the first part's own read, listed with the first part
+    everywhere = [resource for part in listed for resource in part]
+    assert sorted(everywhere) == sorted([project, contacts])  # the deferred read too, each listed once
 
 
 def varies_on(response: httpx.Response) -> set[str]:
