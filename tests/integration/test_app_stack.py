@@ -20,6 +20,7 @@ from gateway.http.cors import Cors
 from gateway.http.gate import GraphQLGate
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from tests.conftest import sandbox_settings
+from tests.counted import CountedHeaders
 
 pytestmark = pytest.mark.integration
 
@@ -66,14 +67,6 @@ async def test_an_exception_in_the_edge_reaches_the_server_and_is_counted_as_a_5
 
 
 async def test_a_hit_reads_the_request_headers_once_for_all_the_edge_layers() -> None:
-    reads = 0
-
-    class Counted(list[tuple[bytes, bytes]]):
-        def __iter__(self) -> Any:
-            nonlocal reads
-            reads += 1
-            return super().__iter__()
-
     body = b'{"query": "{ org { project(id: \\"3001\\") { title } } }"}'
     token = sandbox_token(f"raw_data:{RAW_DATA_ORG_ID}")
     sent: list[dict[str, Any]] = []
@@ -84,17 +77,19 @@ async def test_a_hit_reads_the_request_headers_once_for_all_the_edge_layers() ->
     async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(dict(message))
 
-    def scope() -> dict[str, Any]:
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        headers += [(b"authorization", f"Bearer {token}".encode()), (b"accept-encoding", b"gzip")]
-        return {"type": "http", "method": "POST", "path": "/graphql", "headers": Counted(headers), "query_string": b""}
+    def scope(headers: CountedHeaders) -> dict[str, Any]:
+        return {"type": "http", "method": "POST", "path": "/graphql", "headers": headers, "query_string": b""}
+
+    def headers() -> CountedHeaders:
+        listed = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        return CountedHeaders([*listed, (b"authorization", f"Bearer {token}".encode()), (b"accept-encoding", b"gzip")])
 
     app = create_app(sandbox_settings())
     async with app.router.lifespan_context(app):
-        await app(scope(), receive, send)  # stores the answer
+        await app(scope(headers()), receive, send)  # stores the answer
         cache = runtime_of(app).caches.responses
         assert cache is not None and sent[0]["status"] == 200
-        reads = 0
-        await app(scope(), receive, send)
+        hit = headers()
+        await app(scope(hit), receive, send)
         assert cache.stats["hits"] == 1 and sent[-2]["status"] == 200
-    assert reads == 1  # request id, CORS, compression and the front door share one pass
+    assert hit.reads == 1  # request id, CORS, compression and the front door share one pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.headers import EdgeHeaders, edge_headers
+from tests.counted import CountedHeaders
 
 
 def test_each_header_is_its_first_value_case_insensitively_and_absent_ones_are_empty() -> None:
@@ -39,14 +40,7 @@ def test_the_longest_header_is_named_when_it_is_past_the_limit_and_not_at_it() -
 
 
 def test_the_headers_are_read_once_per_scope() -> None:
-    reads = 0
-
-    class Counted(list[tuple[bytes, bytes]]):
-        def __iter__(self) -> Any:
-            nonlocal reads
-            reads += 1
-            return super().__iter__()
-
-    scope: dict[str, Any] = {"headers": Counted([(b"accept", b"application/json")])}
+    headers = CountedHeaders([(b"accept", b"application/json")])
+    scope: dict[str, Any] = {"headers": headers}
     first = edge_headers(scope)
-    assert edge_headers(scope) is first and isinstance(first, EdgeHeaders) and reads == 1
+    assert edge_headers(scope) is first and isinstance(first, EdgeHeaders) and headers.reads == 1
