@@ -29,7 +29,7 @@ from schema.incentives.estimate import Estimate, Terms, estimate
 from schema.incentives.estimate_types import IncentiveEstimate, numeric_inputs
 from schema.incentives.inputs import InputSource, ProjectFacts, SystemFacts, UsedInput, derive_inputs, keys_referenced
 from schema.incentives.market import market_search
-from schema.incentives.totals import Scored, totals
+from schema.incentives.totals import Scored, Total, totals
 from schema.incentives.types import Incentive
 from schema.info import Info
 from schema.loaders import SystemDetailsKey
@@ -54,7 +54,7 @@ class IncentiveInputUsed:
 
 @strawberry.type(description="One incentive for one system: eligibility and value for that system's inputs.")
 class ProjectIncentive:
-    # Built for every incentive of every system; its parts become objects only when selected.
+    # Built when a query selects a system's incentives; its parts become objects only when selected.
     record: strawberry.Private[IncentiveRecord]
     inputs: strawberry.Private[Mapping[str, str]]
     outcome: strawberry.Private[Outcome]
@@ -96,12 +96,56 @@ class EligibilityTotal:
     unestimated_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Evaluated:
+    """One incentive evaluated for one system: what ``ProjectIncentive`` is built from when it is selected."""
+
+    record: IncentiveRecord
+    outcome: Outcome
+    value: Estimate
+
+
 @strawberry.type
 class SystemIncentives:
+    # Evaluated eagerly (the totals need every incentive); the objects a query may select (inputs,
+    # incentives, totals) are built by their fields, so a portfolio that selects only the totals
+    # does not build ~10 input and ~3 incentive objects per system it never returns.
     system: System
-    inputs: list[IncentiveInputUsed]
-    incentives: list[ProjectIncentive]
-    totals: list[EligibilityTotal]
+    used: strawberry.Private[list[UsedInput]]
+    evaluated: strawberry.Private[list[_Evaluated]]
+    sums: strawberry.Private[list[Total]]
+    counted: strawberry.Private[set[int]]  # ids of the incentives counted in the totals
+
+    @strawberry.field
+    def inputs(self) -> list[IncentiveInputUsed]:
+        return [IncentiveInputUsed(key=u.key, value=u.value, source=u.source, detail=u.detail) for u in self.used]
+
+    @strawberry.field
+    def incentives(self) -> list[ProjectIncentive]:
+        values = {item.key: item.value for item in self.used}
+        counted = self.counted
+        return [
+            ProjectIncentive(
+                record=e.record,
+                inputs=values,
+                outcome=e.outcome,
+                value=e.value,
+                counted=e.record.incentive_id in counted,
+            )
+            for e in self.evaluated
+        ]
+
+    @strawberry.field
+    def totals(self) -> list[EligibilityTotal]:
+        return [
+            EligibilityTotal(
+                eligibility=Eligibility(t.eligibility),
+                amount=round(t.amount, 2),
+                incentive_count=t.incentive_count,
+                unestimated_count=t.unestimated_count,
+            )
+            for t in self.sums
+        ]
 
 
 @strawberry.type(description="The market the incentives were searched in.")
@@ -158,17 +202,19 @@ async def _detail(info: Info, project: Project, needed: set[str], sold_only: boo
     return record
 
 
-def _evaluate(incentives: list[IncentiveRecord], used: list[UsedInput]) -> tuple[list[ProjectIncentive], list[Scored]]:
+def _evaluate(
+    incentives: list[IncentiveRecord], terms: list[Terms], used: list[UsedInput]
+) -> tuple[list[_Evaluated], list[Scored]]:
     values = {item.key: item.value for item in used}
     numbers = numeric_inputs(values)
+    evaluated: list[_Evaluated] = []
     scored: list[Scored] = []
-    results: list[ProjectIncentive] = []
-    for record in incentives:
+    for record, its_terms in zip(incentives, terms, strict=True):
         outcome = evaluate(record.applicabilities or [], values)
-        value = estimate(Terms.of(record), numbers)
+        value = estimate(its_terms, numbers)
         scored.append(Scored(record, outcome.eligibility, value.amount))
-        results.append(ProjectIncentive(record=record, inputs=values, outcome=outcome, value=value, counted=True))
-    return results, scored
+        evaluated.append(_Evaluated(record, outcome, value))
+    return evaluated, scored
 
 
 def _system_result(
@@ -176,6 +222,7 @@ def _system_result(
     project_id: int,
     system: SystemRecord | ProjectSystemEntry,
     incentives: list[IncentiveRecord],
+    terms: list[Terms],
     facts: ProjectFacts,
     sources: _Sources,
     caller: Mapping[str, str],
@@ -189,23 +236,14 @@ def _system_result(
         ac_watts=sources.ac_watts.get(system.uuid or ""),
     )
     used = derive_inputs(facts, system_facts, caller)
-    results, scored = _evaluate(incentives, used)
+    evaluated, scored = _evaluate(incentives, terms, used)
     sums, counted = totals(scored)
-    for result in results:
-        result.counted = result.record.incentive_id in counted
     return SystemIncentives(
         system=System(org_id=org_id, project_id=project_id, record=system),
-        inputs=[IncentiveInputUsed(key=u.key, value=u.value, source=u.source, detail=u.detail) for u in used],
-        incentives=results,
-        totals=[
-            EligibilityTotal(
-                eligibility=Eligibility(t.eligibility),
-                amount=round(t.amount, 2),
-                incentive_count=t.incentive_count,
-                unestimated_count=t.unestimated_count,
-            )
-            for t in sums
-        ],
+        used=used,
+        evaluated=evaluated,
+        sums=sums,
+        counted=counted,
     )
 
 
@@ -245,6 +283,8 @@ async def project_incentives(
         sold = id_from_url(record.system_sold)
         systems = [s for s in systems if s.id == sold]
     facts = ProjectFacts(search.zip_code, search.state, record.usage_annual_or_guess)
+    terms = [Terms.of(incentive) for incentive in incentives]  # the same for every system of the project
+    results = [_system_result(project.org_id, record.id, s, incentives, terms, facts, sources, caller) for s in systems]
     return ProjectIncentives(
         market=IncentiveMarket(
             zip_code=search.zip_code,
@@ -252,6 +292,6 @@ async def project_incentives(
             customer_class=search.customer_classes[0],
             effective_on=search.effective_on or datetime.now(UTC).date(),
         ),
-        systems=[_system_result(project.org_id, record.id, s, incentives, facts, sources, caller) for s in systems],
+        systems=results,
         warnings=sources.warnings,
     )

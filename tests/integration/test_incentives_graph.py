@@ -211,6 +211,7 @@ async def test_stitch_derives_inputs_from_opensolar(gateway: Gateway) -> None:
     largest = max(system.module_groups, key=lambda g: g.module_quantity)
     assert float(inputs["tilt"]["value"]) == largest.slope and inputs["tilt"]["source"] == "SYSTEM_DETAILS"
     assert float(inputs["azimuth"]["value"]) == largest.azimuth
+    assert (inputs["zipCode"]["value"], inputs["zipCode"]["source"]) == ("80202", "PROJECT")
     assert inputs["systemOwnership"] == {
         "key": "systemOwnership",
         "value": "host",
@@ -241,8 +242,10 @@ async def test_stitch_estimates_each_rate_unit_and_cap(gateway: Gateway) -> None
         abs=0.01,
     )
     # only the better of the two exclusive Xcel incentives counts
-    counted = [name for name, i in incentives.items() if name.startswith("Xcel") and i["countedInTotal"]]
-    assert len(counted) == 1
+    xcel = {name: i for name, i in incentives.items() if name.startswith("Xcel")}
+    counted = [name for name, i in xcel.items() if i["countedInTotal"]]
+    assert counted == [max(xcel, key=lambda name: xcel[name]["estimate"]["amount"] or -1.0)]
+    assert tax["countedInTotal"]  # not exclusive: always counted
 
 
 async def test_stitch_block_and_recurring_payments(gateway: Gateway) -> None:
