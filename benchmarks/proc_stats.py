@@ -83,12 +83,19 @@ def tree_rss_mib(pid: int) -> list[float]:
 
 
 def off_main_thread_ns(pid: int, proc: Path = Path("/proc")) -> int:
-    """CPU time (ns, from each thread's ``schedstat``) of ``pid``'s threads other than its main thread:
-    for a gateway worker, the log listener (the event loop runs on the main thread). Threads that end
-    between two readings drop out, so compare readings of long-lived threads only."""
+    """CPU time (ns, from each thread's ``schedstat``) of ``pid``'s threads other than its main thread and
+    of every thread of the processes below it: for a gateway worker, the log listener thread and the log
+    writer process (the event loop runs on the main thread). Threads and processes that end between two
+    readings drop out, so compare readings of long-lived ones only."""
     total = 0
-    for task in (proc / str(pid) / "task").iterdir():
-        if task.name != str(pid):
+    for member in descendants(pid, _stats(proc)):
+        try:
+            tasks = list((proc / str(member) / "task").iterdir())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for task in tasks:
+            if member == pid and task.name == str(pid):
+                continue
             try:
                 total += int((task / "schedstat").read_text().split()[0])
             except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):

@@ -6,9 +6,10 @@ ceiling), the gateway with its response cache warm (logging at ``WARNING``, and 
 cache warm. wrk runs ``-t2 -c16 -d2s`` with the POST body from a Lua script, eight interleaved rounds
 per operation (every target once a round, the order reversed every other round); the table gives
 medians of req/s, p50 and p99 latency, the ratio to the ceiling (the median of the rounds' ratios),
-and the gateway's CPU per request (from /proc), with the part spent off the event loop's thread (the
-log listener's, from each thread's schedstat). Short rounds, many of them: this machine's speed moves
-in phases of seconds, and a phase then weighs on fewer rounds. Sandbox latency is 80 ms, but warm
+and the gateway's CPU per request (from /proc, its log writer process included), with the part spent
+off the event loop's thread (the log listener thread's and the log writer process's, from each
+thread's schedstat). Short rounds, many of them: this machine's speed moves in phases of seconds, and
+a phase then weighs on fewer rounds. Sandbox latency is 80 ms, but warm
 runs make no upstream call.
 
 ``--accept-encoding "gzip, deflate, br, zstd"`` (what ``make bench-wrk`` passes) adds two rows per
@@ -39,8 +40,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.proc_stats import off_main_thread_ns
-from benchmarks.run import TOKEN, VARIABLES, Server, cpu_seconds, gateway_env, started
+from benchmarks.proc_stats import off_main_thread_ns, tree_cpu_seconds
+from benchmarks.run import TOKEN, VARIABLES, Server, gateway_env, started
 from benchmarks.splice import splice
 from schema.operations import load_operations
 from tests.integration.servers import free_port
@@ -158,7 +159,7 @@ class Row:
     label: str
     run: Run  # per-round medians of req/s, p50 and p99; requests and failures summed
     cpu_ms: float | None  # gateway CPU per request (median over rounds); None for a ceiling
-    off_loop_ms: float | None  # the part of it off the event loop's thread (the log listener), median
+    off_loop_ms: float | None  # the part of it off the event loop's thread (log listener, log writer), median
     share: float  # of its ceiling; 1.0 for a ceiling
 
 
@@ -203,11 +204,11 @@ class Cpu:
 
 
 def _gateway_run(target: Server, body_file: str, seconds: int, accept_encoding: str = "") -> tuple[Run, Cpu]:
-    cpu, off = cpu_seconds(target.pid), off_main_thread_ns(target.pid)
+    cpu, off = tree_cpu_seconds(target.pid), off_main_thread_ns(target.pid)
     run = wrk(target.url, body_file, seconds, accept_encoding)
     requests = max(run.requests, 1)
     return run, Cpu(
-        (cpu_seconds(target.pid) - cpu) / requests * 1000, (off_main_thread_ns(target.pid) - off) / requests / 1e6
+        (tree_cpu_seconds(target.pid) - cpu) / requests * 1000, (off_main_thread_ns(target.pid) - off) / requests / 1e6
     )
 
 
@@ -320,7 +321,8 @@ def report(measured: list[Measured], args: Any) -> str:
         listener = ""
         if info.cpu_ms and info.off_loop_ms is not None:
             listener = (
-                f" The log listener thread spent {info.off_loop_ms * 1000:.1f} µs per INFO hit, "
+                f" Off the event loop (the log writer process and the listener thread), the gateway spent "
+                f"{info.off_loop_ms * 1000:.1f} µs per INFO hit, "
                 f"{100 * info.off_loop_ms / info.cpu_ms:.0f}% of that gateway's CPU per hit (medians of the rounds)."
             )
         lines.append(

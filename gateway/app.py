@@ -218,7 +218,9 @@ def create_app(settings: Settings | None = None, *, sandbox: SandboxState | None
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # per process, at start (uvicorn workers are separate processes): never at import time
         logs = (
-            configure_logging(settings.log_level, json=settings.log_format == "json") if settings.log_format else None
+            configure_logging(settings.log_level, json=settings.log_format == "json", writer=settings.log_writer)
+            if settings.log_format
+            else None
         )
         try:
             configure_tracing(settings.otel)

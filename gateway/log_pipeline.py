@@ -20,113 +20,25 @@ drains the queue and flushes, so every line logged before the app stopped is wri
 
 from __future__ import annotations
 
+import asyncio
 import copy
-import json
 import logging
 import logging.handlers
 import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
+from functools import partial
 from typing import Any, TextIO
 
-import orjson
+from gateway.log_lines import TEXT_FORMAT, Access, JsonLines, record_of
+from gateway.log_writer import WriterProcess, warning_line
 
 __all__ = ["JsonLines", "LogPipeline", "access_line", "start_logging"]
 
-# what every LogRecord carries; anything else on a record came from ``extra=`` and is rendered as a field
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
 _BATCH = 512  # lines per write at most, when the queue never runs dry
 _PAUSE_S = 0.02  # how long the listener lets records collect once it has written all it had
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-
-
-class JsonLines(logging.Formatter):
-    """One JSON object per record: time (UTC, ISO 8601), level, name, message, request id, then the extras."""
-
-    _HEADS_MAX = 256  # distinct (logger, method, path, status) prefixes kept; paths come from callers
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._second = -1
-        self._prefix = ""
-        self._millisecond = -1
-        self._stamp = ""
-        self._heads: dict[tuple[str, str, str, int], tuple[str, str]] = {}
-
-    def _up_to_the_second(self, second: int) -> str:
-        if second != self._second:
-            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return self._prefix
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return f"{self._up_to_the_second(int(record.created))}.{int(record.msecs):03d}Z"
-
-    def render(self, line: _Access) -> str:
-        """An access line from ``access_line``, without making a record first: the same JSON object
-        ``format`` writes for its record, put together from parts. What repeats is rendered once: the
-        time up to the millisecond (lines arrive many to a millisecond), and the level, name and
-        message for each logger, method, path and status (JSON-escaped by orjson)."""
-        created, name, method, path, status, request_id, seconds = line
-        millisecond = int(created * 1000)
-        if millisecond != self._millisecond:
-            second, rest = divmod(millisecond, 1000)
-            self._millisecond, self._stamp = millisecond, f'{{"time":"{self._up_to_the_second(second)}.{rest:03d}Z"'
-        key = (name, method, path, status)
-        parts = self._heads.get(key)
-        if parts is None:
-            if len(self._heads) >= self._HEADS_MAX:
-                self._heads.clear()
-            message = _dumps({"level": "INFO", "name": name, "message": f"{method} {path} {status}"})
-            parts = self._heads[key] = ("," + message[1:-1] + ',"request_id":', f',"status":{status},"duration_ms":')
-        # a request id is letters and digits (ours) or a caller's sane id; anything else is escaped
-        rid = f'"{request_id}"' if request_id.isalnum() else orjson.dumps(request_id).decode()
-        return f"{self._stamp}{parts[0]}{rid}{parts[1]}{int(seconds * 100_000 + 0.5) / 100}}}"  # duration_ms()
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": self.formatTime(record),
-            "level": record.levelname,
-            "name": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", "-"),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD:
-                line[key] = value
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            line["exc_info"] = record.exc_text
-        if record.stack_info:
-            line["stack_info"] = self.formatStack(record.stack_info)
-        return _dumps(line)
-
-
-def _dumps(line: dict[str, Any]) -> str:
-    try:
-        return orjson.dumps(line, default=str).decode()
-    except TypeError:  # e.g. an int past 64 bits: orjson refuses what the stdlib renders
-        return json.dumps(line, default=str)
-
-
-# what ``access_line`` queues: (created, logger name, method, path, status, request id, seconds)
-_Access = tuple[float, str, str, str, int, str, float]
-
-
-def duration_ms(seconds: float) -> float:
-    """Milliseconds to two decimals (half up): what ``round(seconds * 1000, 2)`` gives, at a third of its cost."""
-    return int(seconds * 100_000 + 0.5) / 100
-
-
-def _record_of(line: _Access) -> logging.LogRecord:
-    """The ordinary record an access line stands for: its message and its fields as extras."""
-    created, name, method, path, status, request_id, seconds = line
-    record = logging.LogRecord(name, logging.INFO, "", 0, f"{method} {path} {status}", None, None)
-    record.created, record.msecs = created, (created - int(created)) * 1000
-    record.request_id = request_id
-    record.status, record.duration_ms = status, duration_ms(seconds)
-    return record
 
 
 class _Enqueue(logging.handlers.QueueHandler):
@@ -147,34 +59,51 @@ class _Enqueue(logging.handlers.QueueHandler):
 
 
 class _Batched(logging.StreamHandler[TextIO]):
-    """The listener's handler: renders a batch of records and access lines, then writes it with one ``write``."""
+    """The listener's handler: renders a batch of records and access lines, then writes it with one ``write``
+    (or, with a log writer process running, hands the rendered lines to it: ``sink``)."""
 
-    def render(self, item: logging.LogRecord | _Access) -> str | None:
+    sink: Callable[[list[str]], None] | None = None
+
+    def render(self, item: logging.LogRecord | Access | str) -> str | None:
         try:
+            if isinstance(item, str):  # rendered already (by the log writer process's side, now gone)
+                return item
             if isinstance(item, logging.LogRecord):
                 return self.format(item)
             if isinstance(self.formatter, JsonLines):  # an access line: no record needed
                 return self.formatter.render(item)
-            return self.format(_record_of(item))
+            return self.format(record_of(item))
         except Exception:
-            self.handleError(item if isinstance(item, logging.LogRecord) else _record_of(item))
+            self.handleError(item if isinstance(item, logging.LogRecord) else record_of(item))  # type: ignore[arg-type]
             return None
 
-    def render_all(self, items: list[logging.LogRecord | _Access]) -> list[str]:
+    def render_all(self, items: list[logging.LogRecord | Access | str]) -> list[str]:
         """Every item's line, with no per-item dispatch beyond its type (a failure raises)."""
         formatter = self.formatter
         if isinstance(formatter, JsonLines):
             access = formatter.render
-            return [access(item) if isinstance(item, tuple) else formatter.format(item) for item in items]
-        return [self.format(_record_of(item) if isinstance(item, tuple) else item) for item in items]
+            return [
+                access(item) if isinstance(item, tuple) else item if isinstance(item, str) else formatter.format(item)
+                for item in items
+            ]
+        return [
+            item if isinstance(item, str) else self.format(record_of(item) if isinstance(item, tuple) else item)
+            for item in items
+        ]
 
-    def write_all(self, items: list[logging.LogRecord | _Access]) -> None:
+    def write_all(self, items: list[logging.LogRecord | Access | str]) -> None:
         try:
             lines = self.render_all(items)
         except Exception:  # one item failed: render one by one, so only it is lost (and reported)
             lines = [line for line in map(self.render, items) if line is not None]
         if not lines:
             return
+        if self.sink is not None:
+            self.sink(lines)
+            return
+        self.write_lines(lines)
+
+    def write_lines(self, lines: list[str]) -> None:
         with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
             try:
                 self.stream.write("\n".join(lines) + "\n")
@@ -251,9 +180,14 @@ class _Listener:
 
 
 class LogPipeline:
-    """The running queue listener; ``stop`` writes everything queued and leaves direct logging in place."""
+    """The running queue listener (and the log writer process, when started with one); ``stop`` writes
+    everything queued and leaves direct logging in place."""
 
     def __init__(self, formatter: logging.Formatter, filters: list[logging.Filter], stream: TextIO) -> None:
+        self._stream = stream
+        self._formatter = formatter
+        self._process: WriterProcess | None = None
+        self._loop_thread = -1  # the event loop's thread: only its access lines go to the process
         self._pending = _Lane()
         pending = self._pending
         self._writer = _Batched(stream)
@@ -267,9 +201,53 @@ class LogPipeline:
                 handler.addFilter(item)
         self._listener = _Listener(pending, self._writer)
 
-    def start(self) -> None:
+    def start(self, writer: str = "thread") -> None:
+        """Start the listener thread; with ``writer="process"`` and a running event loop, also the log writer
+        process, which renders the loop's access lines (``gateway/log_writer.py``). Without a loop, or with a
+        stream that is no file (a test's ``StringIO``), the thread renders and writes everything."""
         self._listener.start()
+        if writer == "process":
+            self._process = self._start_process()
         _lanes[:] = [self]
+
+    def _start_process(self) -> WriterProcess | None:
+        fmt = "json" if isinstance(self._formatter, JsonLines) else "text"
+        if fmt == "text" and self._formatter._fmt != TEXT_FORMAT:  # a formatter the process cannot rebuild
+            return None
+        try:
+            loop = asyncio.get_running_loop()
+            out = self._stream.fileno()
+        except (RuntimeError, AttributeError, OSError, ValueError):  # no loop; a stream with no descriptor
+            return None
+        self._stream.flush()  # what was written before goes first
+        try:
+            process = WriterProcess(
+                loop,
+                fmt,
+                out,
+                self._fallback,
+                partial(warning_line, self._formatter),
+                pause_s=_PAUSE_S,
+                batch=_BATCH,
+            )
+        except OSError as exc:
+            self._writer.write_lines([warning_line(self._formatter, f"no log writer process ({exc}): in process")])
+            return None
+        self._loop_thread = threading.get_ident()
+        self._writer.sink = process.from_listener
+        return process
+
+    def _fallback(self, items: list[Any]) -> None:
+        """The log writer process ended: the listener renders and writes every line from now on."""
+        self._writer.sink = None
+        for item in items:
+            self._pending.put_nowait(item)
+
+    @property
+    def writer_pid(self) -> int | None:
+        """The log writer process's pid, while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.alive else None
 
     def only_listener(self, logger: logging.Logger) -> bool:
         """Whether this pipeline is the only place a line from ``logger`` would go (so no one else needs a record)."""
@@ -283,8 +261,12 @@ class LogPipeline:
             node = node.parent
         return True
 
-    def put(self, line: _Access) -> None:
-        self._pending.put_nowait(line)
+    def put(self, line: Access) -> None:
+        process = self._process
+        if process is not None and process.alive and threading.get_ident() == self._loop_thread:
+            process.put(line)
+        else:
+            self._pending.put_nowait(line)
 
     def stop(self) -> None:
         if _lanes and _lanes[0] is self:
@@ -292,6 +274,12 @@ class LogPipeline:
         root = logging.getLogger()
         root.handlers[:] = [self._direct if h is self.handler else h for h in root.handlers]
         self._listener.stop()  # the sentinel goes after every record queued so far: all are written
+        process, self._process = self._process, None
+        if process is not None:  # the listener's last lines and the loop's are sent; then it writes them all
+            process.stop()
+            self._writer.sink = None
+            if self._pending.items:  # the process had ended: the listener's lines came back after it stopped
+                self._writer.write_all(self._pending.take(len(self._pending.items)))
 
 
 _lanes: list[LogPipeline] = []  # the running pipeline, if any (the root logger is process-wide too)
@@ -308,13 +296,19 @@ def access_line(logger: logging.Logger, method: str, path: str, status: int, req
     if pipeline is not None and pipeline.only_listener(logger):
         pipeline.put(line)
     else:
-        logger.handle(_record_of(line))
+        logger.handle(record_of(line))
 
 
 def start_logging(
-    level: str, *, json: bool = True, filters: list[logging.Filter] | None = None, stream: TextIO | None = None
+    level: str,
+    *,
+    json: bool = True,
+    filters: list[logging.Filter] | None = None,
+    stream: TextIO | None = None,
+    writer: str = "thread",
 ) -> LogPipeline:
-    """The root logger writes through a queue listener from now on (JSON lines, or text with ``json=False``)."""
+    """The root logger writes through a queue listener from now on (JSON lines, or text with ``json=False``);
+    ``writer="process"``: access lines logged on the running event loop are rendered by a log writer process."""
     formatter = JsonLines() if json else logging.Formatter(TEXT_FORMAT)
     pipeline = LogPipeline(formatter, filters or [], stream or sys.stderr)
     # what no line renders is not collected per record (the logging HOWTO's "Optimization")
@@ -322,5 +316,5 @@ def start_logging(
     root = logging.getLogger()
     root.handlers[:] = [pipeline.handler]
     root.setLevel(level.upper())
-    pipeline.start()
+    pipeline.start(writer)
     return pipeline

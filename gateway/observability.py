@@ -64,10 +64,11 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> LogPipeline:
+def configure_logging(level: str = "INFO", *, json: bool = True, writer: str = "thread") -> LogPipeline:
     """Called from the app's lifespan (never at import): JSON lines on stderr, each with its request id, rendered
-    and written by a queue listener thread (``gateway/log_pipeline.py``); ``stop()`` the result at shutdown."""
-    return start_logging(level, json=json, filters=[_RequestIdFilter()])
+    and written by a queue listener thread (``gateway/log_pipeline.py``), access lines by a log writer process
+    with ``writer="process"`` (``gateway/log_writer.py``); ``stop()`` the result at shutdown."""
+    return start_logging(level, json=json, filters=[_RequestIdFilter()], writer=writer)
 
 
 def configure_tracing(exporter: str | None, *, span_exporter: Any = None) -> bool:

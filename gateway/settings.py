@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", alias="GATEWAY_LOG_LEVEL")
     # "json" or "text" configures logging in each server process; unset leaves logging alone (tests)
     log_format: str | None = Field(None, alias="GATEWAY_LOG_FORMAT", pattern="^(json|text)$")
+    # "process": access lines are rendered and written by a log writer process per server process (the loop
+    # only hands over their fields, in batches); "thread": by a listener thread in the server process
+    log_writer: str = Field("process", alias="GATEWAY_LOG_WRITER", pattern="^(process|thread)$")
     # "console" or "otlp" (OTEL_EXPORTER_OTLP_* variables apply) turns tracing on
     otel: str | None = Field(None, alias="GATEWAY_OTEL", pattern="^(console|otlp)$")
 

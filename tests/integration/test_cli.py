@@ -39,6 +39,20 @@ def test_serve_without_credentials_serves_graphiql_on_the_sandbox() -> None:
     assert "SANDBOX MODE" in log
 
 
+def test_a_served_gateway_writes_its_access_lines_through_its_log_writer_process() -> None:
+    with serving(["serve"], "/healthz") as (proc, url):
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[1:4] for child in children]
+        assert commands == [[b"-m", b"gateway.log_writer", b"json"]]
+        httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "via-the-writer"})
+        proc.terminate()  # the line is still waiting for its batch: stopping writes it
+        proc.wait(timeout=10)
+        lines = [json.loads(line) for line in proc.log().splitlines() if line.startswith("{")]
+    [access] = [line for line in lines if line["request_id"] == "via-the-writer"]
+    assert access["name"] == "gateway.access" and access["message"] == "POST /graphql 200"
+    assert lines[-1]["message"].startswith("Finished server process")  # written directly, after the writer's
+
+
 def test_serve_with_credentials_turns_graphiql_off() -> None:
     with dead_address() as dead:
         env = {"OPENSOLAR_TOKEN": "x" * 40, "OPENSOLAR_BASE_URL": f"http://{dead}"}

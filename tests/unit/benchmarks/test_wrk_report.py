@@ -75,7 +75,7 @@ def test_every_round_runs_every_target_and_reverses_the_order_every_other_round(
         return _run(100)
 
     monkeypatch.setattr(wrk_module, "wrk", fake_wrk)
-    monkeypatch.setattr(wrk_module, "cpu_seconds", lambda pid: 0.0)
+    monkeypatch.setattr(wrk_module, "tree_cpu_seconds", lambda pid: 0.0)
     monkeypatch.setattr(wrk_module, "off_main_thread_ns", lambda pid: 0)
     targets = [_Target(name, name, None if name == "top" else 1, "", "top") for name in ("top", "a", "b")]
     runs = _rounds(targets, "body.json", SimpleNamespace(rounds=3, seconds=1))
@@ -84,9 +84,14 @@ def test_every_round_runs_every_target_and_reverses_the_order_every_other_round(
     assert runs["top"][0][1] is None and runs["a"][0][1] == Cpu(0.0, 0.0)  # CPU is measured for gateways only
 
 
-def test_cpu_off_the_loop_counts_every_thread_but_the_main_one(tmp_path: Path) -> None:
-    for tid, ns in ((4242, 9_000_000_000), (4243, 250_000), (4250, 1_000)):  # the main thread's id is the pid's
-        task = tmp_path / "4242" / "task" / str(tid)
-        task.mkdir(parents=True)
-        (task / "schedstat").write_text(f"{ns} 0 0\n")
+def test_cpu_off_the_loop_counts_every_thread_but_the_main_one_and_every_child_process(tmp_path: Path) -> None:
+    # the gateway 4242 (main thread 4242, listener 4243), its log writer 4300; 4400 is not theirs
+    for pid, ppid, tids in ((4242, 1, (4242, 4243)), (4300, 4242, (4300,)), (4400, 1, (4400,))):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} (python) S {ppid} 0 0 0 0 0 0 0 0 0 5 5 0\n")
+        for tid in tids:
+            task = tmp_path / str(pid) / "task" / str(tid)
+            task.mkdir(parents=True)
+            ns = {4242: 9_000_000_000, 4243: 250_000, 4300: 1_000, 4400: 7}[tid]
+            (task / "schedstat").write_text(f"{ns} 0 0\n")
     assert off_main_thread_ns(4242, tmp_path) == 251_000

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from gateway.log_pipeline import JsonLines, LogPipeline, _record_of, access_line, start_logging
+from gateway.log_lines import JsonLines, record_of
+from gateway.log_pipeline import LogPipeline, access_line, start_logging
 
 
 class _Tag(logging.Filter):
@@ -170,7 +171,7 @@ def test_an_access_line_rendered_from_parts_is_the_line_its_record_renders(reque
     created = 1_796_000_000.9996  # the millisecond is cut, not rounded: .999
     line = (created, "gateway.access", "POST", '/graphql"\\', 200, request_id, seconds)
     formatter = JsonLines()
-    record = _record_of(line)
+    record = record_of(line)
     assert json.loads(formatter.render(line)) == json.loads(formatter.format(record))
     assert formatter.render(line) == formatter.render(line)  # the parts kept from the first render
     assert json.loads(formatter.render(line))["time"].endswith(".999Z")

@@ -39,6 +39,13 @@ def test_settings_are_frozen_and_validated() -> None:
         Settings.model_validate({"GATEWAY_PORT": "70000"})
 
 
+def test_the_log_writer_is_a_process_unless_told_thread() -> None:
+    assert Settings().log_writer == "process"
+    assert Settings.model_validate({"GATEWAY_LOG_WRITER": "thread"}).log_writer == "thread"
+    with pytest.raises(pydantic.ValidationError):
+        Settings.model_validate({"GATEWAY_LOG_WRITER": "processes"})
+
+
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [
