@@ -4,20 +4,23 @@ The root logger gets one ``QueueHandler``: on the caller's thread a record only 
 arguments merged and its traceback turned into text (neither can wait: arguments may change, a
 traceback holds frames), then it is put on a queue: a deque, whose append takes no lock, with an
 event that wakes the listener only when it sleeps idle. A listener thread takes everything queued
-at once, renders it as JSON lines (orjson) and writes it with one ``write``, then lets the next
-burst collect for ``_PAUSE_S``. The access line (``access_line``) is not even a record on the
-caller's thread: a tuple of what it says (method, path, status, request id, seconds) goes on the
-queue and the listener puts the line together from parts it keeps: the time up to the millisecond,
-and the level, name and message for each logger, method, path and status, each rendered once by
-orjson. So a hit at ``INFO`` costs the event loop a tuple and an append, not a record, a render and
-a ``write`` system call. The listener spends ~2.1 µs a line in all (3.0 µs with a ``SimpleQueue``
-and one orjson dict per line; ``python -m benchmarks.hit`` at INFO, its thread's CPU time).
+at once, renders it as JSON lines (``gateway/log_lines.py``) and writes it with one ``write``, then
+lets the next burst collect for ``_PAUSE_S``.
+
+The access line (``access_line``) is not even a record on the caller's thread: a tuple of what it
+says (method, path, status, request id, seconds). Started with ``writer="process"`` inside a running
+event loop (what the app's lifespan does), the loop's tuples go in batches to the log writer process
+(``gateway/log_writer.py``), which renders and writes them, and the listener hands it the records it
+rendered, so one writer writes every line. A listener thread that takes the lines costs the loop's
+thread 3-5 µs a hit whatever it does with them; a process costs it an append and, per batch, one
+pipe write. Otherwise (no loop, a stream with no file descriptor, ``writer="thread"``, or a writer
+process that died) the listener renders the tuples too.
 
 ``start_logging`` is called from the app's lifespan (per process, never at import time) and
 ``LogPipeline.stop`` at its end: the root logger goes back to writing directly, then the listener
-drains the queue and flushes, so every line logged before the app stopped is written.
+drains the queue, and the writer process is sent everything and waited for, so every line logged
+before the app stopped is written.
 """
-
 from __future__ import annotations
 
 import asyncio
