@@ -301,8 +301,8 @@ def report(measured: list[Measured], args: Any) -> str:
         "compressed rows, the same compressed bytes). Figures are medians over the rounds; a row's share of the "
         "ceiling above it is the median of its per-round ratios (each against the ceiling's run in the same "
         "round), so a machine drifting during the run moves both sides of every ratio. Gateways log at "
-        f"`WARNING` except the row `{INFO_ROW}` (the default level: one JSON access line per request, written by "
-        "the log queue's thread).",
+        f"`WARNING` except the row `{INFO_ROW}` (the default level: one JSON access line per request, rendered "
+        "and written by the log writer process).",
         "",
         "| operation | target | req/s | p50 ms | p99 ms | of ceiling | gateway CPU ms/req | of it off the loop µs/req "
         "| failed |",
