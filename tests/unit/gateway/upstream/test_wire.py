@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from aiohttp import web
@@ -52,6 +54,48 @@ async def test_open_stream_sends_what_build_request_would_without_the_send_machi
         assert sent["accept"] == "application/vnd.test" and sent["authorization"] == "Bearer a"
         assert sent["user-agent"] == "solar-gateway/0.1" and sent["host"] == "upstream.test"
         assert fast.json()["timeout"] == timeout.as_dict()
+
+
+def _as_httpx_builds(client: CookielessClient, method: str, url: httpx.URL, headers: dict[str, str] | None) -> Any:
+    """What httpx's own constructor makes of a call (the client's headers, then the call's), as plain values."""
+    names = {name.lower() for name in headers or {}}
+    merged = [(k, v) for k, v in client._defaults if k.lower() not in names] + list((headers or {}).items())
+    return _plain(httpx.Request(method, url, headers=merged, json=None, extensions={"timeout": client._timeouts}))
+
+
+def _plain(request: httpx.Request) -> Any:
+    fields = dict(vars(request))
+    fields["headers"] = (request.headers.raw, request.headers._list, request.headers.encoding)
+    fields["stream"] = (type(request.stream), b"".join(request.stream))  # type: ignore[arg-type]
+    return fields
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "headers"),
+    [
+        ("GET", "http://127.0.0.1:8001/api/orgs/7/projects/3001/", {"Authorization": "Bearer a"}),
+        ("get", "https://api.opensolar.com/api/orgs/7/systems/?fieldset=list", {"accept": "application/vnd.x"}),
+        ("GET", "https://upstream.test/x", None),
+        ("GET", "https://upstream.test/x", {"Host": "other.test", "User-Agent": "mine"}),
+        ("DELETE", "http://upstream.test:8080/api/orgs/7/webhooks/3/", {"Authorization": "Bearer b"}),
+        ("HEAD", "http://upstream.test/", {"X-One": "1", "x-one": "2"}),
+        ("POST", "http://upstream.test/api/", {"Authorization": "Bearer c"}),  # sized: httpx's constructor
+    ],
+)
+def test_a_bodiless_call_request_is_what_httpx_builds(method: str, url: str, headers: dict[str, str] | None) -> None:
+    """The bodiless fast path (headers normalised once, Host first) leaves every attribute as httpx's build does."""
+    client = CookielessClient(headers={"Accept": "application/json", "User-Agent": "solar-gateway/0.1"})
+    target = httpx.URL(url)
+    built = client.call_request(method, target, headers, None)
+    assert _plain(built) == _as_httpx_builds(client, method, target, headers)
+    assert built.content == b"" and built.headers is not client.call_request(method, target, headers, None).headers
+
+
+def test_a_default_host_header_is_not_doubled() -> None:
+    client = CookielessClient(headers={"Host": "virtual.test"})
+    target = httpx.URL("http://upstream.test/x")
+    assert _plain(client.call_request("GET", target, None, None)) == _as_httpx_builds(client, "GET", target, None)
+    assert client.call_request("GET", target, None, None).headers["host"] == "virtual.test"
 
 
 async def test_open_stream_takes_the_transport_send_would_use() -> None:
