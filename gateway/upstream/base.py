@@ -40,7 +40,7 @@ from gateway.upstream.concurrency import AdaptiveConcurrency
 from gateway.upstream.config import UpstreamConfig
 from gateway.upstream.pacing import Pacer
 from gateway.upstream.retry import RetryPolicy, parse_retry_after
-from gateway.upstream.wire import loads, open_stream, upstream_url
+from gateway.upstream.wire import body_chunks, loads, open_stream, upstream_url
 
 __all__ = ["UpstreamClient"]
 
@@ -228,7 +228,7 @@ class UpstreamClient:
             if declared and declared.isdigit() and int(declared) > self.config.max_response_bytes:
                 raise self._too_large()
             chunks, size = [], 0
-            async for chunk in response.aiter_bytes():
+            async for chunk in body_chunks(response):
                 size += len(chunk)
                 if size > self.config.max_response_bytes:
                     raise self._too_large()

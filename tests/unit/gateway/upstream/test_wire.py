@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 import httpx
 import pytest
 from aiohttp import web
 
-from gateway.upstream.wire import CookielessClient, UpstreamTransport, open_stream, upstream_url, url_with_query
+from gateway.upstream.wire import (
+    CookielessClient,
+    UpstreamTransport,
+    body_chunks,
+    open_stream,
+    upstream_url,
+    url_with_query,
+)
 
 
 async def test_a_cookie_one_answer_sets_is_never_sent_with_a_later_call() -> None:
@@ -168,3 +176,31 @@ async def test_the_aiohttp_transport_never_sends_a_cookie_an_answer_set() -> Non
     finally:
         await runner.cleanup()
     assert seen == [None, None]
+
+
+class _Chunks(httpx.AsyncByteStream):
+    """A transport's stream that yields the body in pieces, as aiohttp's does."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self) -> Any:
+        for chunk in self.chunks:
+            yield chunk
+
+
+@pytest.mark.parametrize(
+    ("headers", "chunks", "body"),
+    [
+        ({}, (b'{"id": ', b"1}"), b'{"id": 1}'),
+        ({"Content-Encoding": "gzip"}, (gzip.compress(b'{"id": 1}'),), b'{"id": 1}'),  # decoded by httpx
+        ({"Content-Encoding": "identity"}, (b"[]",), b"[]"),
+    ],
+)
+async def test_body_chunks_are_what_aiter_bytes_yields(
+    headers: dict[str, str], chunks: tuple[bytes, ...], body: bytes
+) -> None:
+    """Read straight from the stream only when nothing is encoded; an encoded body is still decoded."""
+    fast = [chunk async for chunk in body_chunks(httpx.Response(200, headers=headers, stream=_Chunks(*chunks)))]
+    slow = [chunk async for chunk in httpx.Response(200, headers=headers, stream=_Chunks(*chunks)).aiter_bytes()]
+    assert fast == slow and b"".join(fast) == body
