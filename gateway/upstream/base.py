@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from gateway.cache.scope import CacheScope, fingerprint
 from gateway.cache.upstream import CachePolicy, UpstreamCache
 from gateway.cacheability import Cacheability
-from gateway.deadline import within_deadline
+from gateway.deadline import current_deadline, within_deadline
 from gateway.errors import (
     UpstreamBadResponse,
     UpstreamError,
@@ -188,7 +188,7 @@ class UpstreamClient:
         url = f"{self.config.base_url}{call.path}"  # for a multipart write; a call's URL is upstream_url's
         self.stats["calls"] += 1
         try:
-            async with asyncio.timeout(self.config.deadline_s):
+            async with self._attempt_timeout():
                 status, response_headers, body = await self._send(url, call)
         except TimeoutError:
             self.stats["timeout"] += 1
@@ -213,6 +213,19 @@ class UpstreamClient:
             self._log_error_body(call, status, body)
             raise self._error(status, response_headers, payload)
         return payload, str(status)
+
+    def _attempt_timeout(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """The attempt's own deadline (``deadline_s``), or none when the request's deadline falls first.
+
+        Every call runs inside ``within_deadline``, which ends it at the request's deadline; an attempt
+        timer due later can never fire first (when both are due in one loop pass the request's fires
+        first and wins), so it is not set: one timer less in the loop's heap per call, ~4 us (by
+        default 60 s per attempt against a 10 s request deadline).
+        """
+        deadline = current_deadline.get()
+        if deadline is not None and asyncio.get_running_loop().time() + self.config.deadline_s > deadline.at:
+            return contextlib.nullcontext()
+        return asyncio.timeout(self.config.deadline_s)
 
     async def _send(self, url: str, call: _Call) -> tuple[int, httpx.Headers, bytes]:
         if call.files is not None:

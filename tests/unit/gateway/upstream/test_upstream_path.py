@@ -163,6 +163,21 @@ async def test_the_request_deadline_bounds_a_hanging_upstream() -> None:
     assert caught.value.extensions["deadline"] is True
 
 
+async def test_an_attempts_own_deadline_still_bounds_it_inside_a_longer_request_deadline() -> None:
+    """The attempt timer is left out only when the request's deadline falls first; here it falls later."""
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    opensolar = client(hang, retry=RetryPolicy(attempts=1), GATEWAY_UPSTREAM_DEADLINE_S=0.05)
+    start_deadline(30.0)
+    with pytest.raises(UpstreamTimeout) as caught:
+        await opensolar.project("t", 1, 2)
+    assert "deadline" not in caught.value.extensions and "within 0.05 s" in caught.value.message
+    assert opensolar.stats["timeout"] == 1
+
+
 async def test_the_request_deadline_serves_stale_values_instead_of_waiting() -> None:
     clock = Clock()
     release = asyncio.Event()
