@@ -21,6 +21,7 @@ process that died) the listener renders the tuples too.
 drains the queue, and the writer process is sent everything and waited for, so every line logged
 before the app stopped is written.
 """
+
 from __future__ import annotations
 
 import asyncio
