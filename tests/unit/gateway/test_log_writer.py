@@ -11,8 +11,10 @@ import os
 import select
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 import pytest
@@ -40,6 +42,15 @@ def _logging_to_a_file(writer: str = "process") -> Iterator[tuple[LogPipeline, I
         finally:
             running.stop()
             root.handlers[:], root.level = saved
+
+
+def _reaches(pid: int, state: str) -> None:
+    """Wait until process ``pid`` is in ``state`` (``Z``: ended, not reaped yet; ``T``: stopped), at most 10 s."""
+    for _ in range(1000):
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == state:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{pid} never reached state {state}")
 
 
 def _lines(out: IO[str]) -> list[dict[str, Any]]:
@@ -98,6 +109,7 @@ async def test_when_the_process_ends_the_listener_writes_every_later_line() -> N
         pid = running.writer_pid
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
+        _reaches(pid, "Z")  # nothing sent from now on is read
         for n in range(5):
             access_line(LOG, "GET", f"/{n}", 200, "rid", 0.0)
             await asyncio.sleep(0.05)  # each goes in a frame of its own: the first meets the closed pipe
@@ -119,6 +131,7 @@ async def test_a_stalled_writer_costs_whole_frames_and_says_how_many_lines(monke
         pid = running.writer_pid
         assert pid is not None
         os.kill(pid, signal.SIGSTOP)
+        _reaches(pid, "T")
         try:
             for _ in range(12):  # full batches go at once: ~24 KiB a frame, past the pipe and the 64 KiB allowed
                 for n in range(512):
