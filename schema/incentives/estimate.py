@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from gateway.upstream.arcadia.models import IncentiveRecord
 
@@ -48,8 +49,7 @@ class Assumption(StrEnum):
     NEGATIVE_AS_ZERO = "A negative rate or quantity counted as zero."
 
 
-@dataclass(frozen=True, slots=True)
-class Terms:
+class Terms(NamedTuple):
     rate: float | None
     rate_unit: str | None
     quantity_key: str | None = None
@@ -73,8 +73,7 @@ class Terms:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Estimate:
+class Estimate(NamedTuple):
     amount: float | None
     yearly_amount: float | None = None
     uncapped_amount: float | None = None

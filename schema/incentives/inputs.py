@@ -9,8 +9,8 @@ the system's annual output, and ``systemOwnership`` defaulting to ``host``. Call
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from gateway.upstream.arcadia.models import IncentiveRecord
 from gateway.upstream.opensolar.models import ModuleGroupRecord
@@ -28,23 +28,20 @@ class InputSource(Enum):
     DEFAULT = "default"
 
 
-@dataclass(frozen=True, slots=True)
-class UsedInput:
+class UsedInput(NamedTuple):
     key: str
     value: str
     source: InputSource
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectFacts:
+class ProjectFacts(NamedTuple):
     zip_code: str | None
     state: str | None
     annual_consumption_kwh: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class SystemFacts:
+class SystemFacts(NamedTuple):
     kw_stc: float | None
     price_including_tax: float | None
     output_annual_kwh: float | None

@@ -9,22 +9,20 @@ not counted. Incentives with no estimate count towards ``unestimatedCount``, not
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gateway.upstream.arcadia.models import IncentiveRecord
 
 __all__ = ["Scored", "Total", "totals"]
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
+class Scored(NamedTuple):
     incentive: IncentiveRecord
     eligibility: str
     amount: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class Total:
+class Total(NamedTuple):
     eligibility: str
     amount: float
     incentive_count: int

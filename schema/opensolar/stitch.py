@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import strawberry
 
@@ -96,8 +96,7 @@ class EligibilityTotal:
     unestimated_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Evaluated:
+class _Evaluated(NamedTuple):
     """One incentive evaluated for one system: what ``ProjectIncentive`` is built from when it is selected."""
 
     record: IncentiveRecord
