@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-defer bench-peer bench-freshness bench-design hit profile reliability assets screenshot clean mutation plant-bugs
+.PHONY: run test lint typecheck unit schema sandbox bench bench-wrk bench-logs bench-defer bench-peer bench-freshness bench-design hit profile reliability assets screenshot clean mutation plant-bugs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ bench-wrk: $(VENV)/.installed-dev
 ## bench-defer: time to the first part with @defer against the whole answer (stitched ProjectPage); splices BENCHMARKS.md
 bench-defer: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.defer --write BENCHMARKS.md
+
+## bench-logs: what the INFO access line costs a hit, listener thread against log writer process (wrk); splices BENCHMARKS.md
+bench-logs: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.log_cost --write BENCHMARKS.md
 
 ## bench-peer: ours against the Node peer (Mesh + Hive Gateway, npm ci from benchmarks/node_peer), interleaved rounds; splices BENCHMARKS.md
 bench-peer: $(VENV)/.installed-dev

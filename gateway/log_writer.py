@@ -9,10 +9,11 @@ end of input (the gateway closed the pipe, or ended) it writes what it holds and
 SIGINT and SIGTERM, which a terminal or a process manager may send to the whole process group, so
 the gateway's last lines are still written when it stops.
 
-Why a process (``gateway/log_pipeline.py`` starts it): a listener *thread* that renders access lines
-costs the event loop's thread about 4-5 µs per request (+7%) under load even when it renders nothing
-(only takes the lines), since it must take the GIL 50 times a second; a separate process holds no GIL
-of ours. Measured in BENCHMARKS.md ("Where the INFO access line's cost went").
+Why a process (``gateway/log_pipeline.py`` starts it): a listener *thread* that renders the lines
+holds the GIL while it does, so the event loop waits, and even a thread that only takes the lines
+cost the loop's thread 3-5 µs a hit. With the process, hits at INFO reached 93.6-96.5% of the hits at
+WARNING, against 90.7-93.2% with the thread in the same runs (``make bench-logs``; BENCHMARKS.md,
+"Where the INFO access line's cost went").
 """
 
 from __future__ import annotations
