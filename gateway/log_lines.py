@@ -14,11 +14,18 @@ from typing import Any
 
 import orjson
 
-__all__ = ["TEXT_FORMAT", "Access", "JsonLines", "duration_ms", "record_of"]
+__all__ = ["TEXT_FORMAT", "Access", "JsonLines", "TextLines", "duration_ms", "record_of"]
 
 # what every LogRecord carries; anything else on a record came from ``extra=`` and is rendered as a field
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+class TextLines(logging.Formatter):
+    """The text format (``GATEWAY_LOG_FORMAT=text``): time, level, logger, request id, message."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
 
 
 class JsonLines(logging.Formatter):

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TextIO
 
-from gateway.log_lines import TEXT_FORMAT, Access, JsonLines, record_of
+from gateway.log_lines import Access, JsonLines, TextLines, record_of
 from gateway.log_writer import WriterProcess, warning_line
 
 __all__ = ["JsonLines", "LogPipeline", "access_line", "start_logging"]
@@ -216,9 +216,9 @@ class LogPipeline:
         _lanes[:] = [self]
 
     def _start_process(self) -> WriterProcess | None:
-        fmt = "json" if isinstance(self._formatter, JsonLines) else "text"
-        if fmt == "text" and self._formatter._fmt != TEXT_FORMAT:  # a formatter the process cannot rebuild
+        if not isinstance(self._formatter, JsonLines | TextLines):  # a formatter the process cannot rebuild
             return None
+        fmt = "json" if isinstance(self._formatter, JsonLines) else "text"
         try:
             loop = asyncio.get_running_loop()
             out = self._stream.fileno()
@@ -314,7 +314,7 @@ def start_logging(
 ) -> LogPipeline:
     """The root logger writes through a queue listener from now on (JSON lines, or text with ``json=False``);
     ``writer="process"``: access lines logged on the running event loop are rendered by a log writer process."""
-    formatter = JsonLines() if json else logging.Formatter(TEXT_FORMAT)
+    formatter: logging.Formatter = JsonLines() if json else TextLines()
     pipeline = LogPipeline(formatter, filters or [], stream or sys.stderr)
     # what no line renders is not collected per record (the logging HOWTO's "Optimization")
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False

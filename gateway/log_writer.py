@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from gateway.log_lines import TEXT_FORMAT, Access, JsonLines, record_of
+from gateway.log_lines import Access, JsonLines, TextLines, record_of
 
 if TYPE_CHECKING:
     import asyncio
@@ -48,7 +48,7 @@ def frame(items: list[Any]) -> bytes:
 
 
 def _formatter(fmt: str) -> logging.Formatter:
-    return JsonLines() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
+    return JsonLines() if fmt == "json" else TextLines()
 
 
 def _renderer(formatter: logging.Formatter) -> Callable[[Any], str]:
@@ -140,10 +140,10 @@ class WriterProcess:
         """An access line (on the event loop's thread)."""
         batch = self._batch
         batch.append(line)
-        if len(batch) == 1:
-            self._loop.call_later(self._pause_s, self.ship)
-        elif len(batch) >= self._most:
+        if len(batch) >= self._most:
             self.ship()
+        elif len(batch) == 1:
+            self._loop.call_later(self._pause_s, self.ship)
 
     def from_listener(self, lines: list[str]) -> None:
         """Lines the listener thread rendered (on that thread): they go with the next frame."""

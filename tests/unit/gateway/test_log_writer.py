@@ -14,15 +14,16 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
 from gateway import log_writer
-from gateway.log_lines import JsonLines
+from gateway.log_lines import JsonLines, TextLines
 from gateway.log_pipeline import LogPipeline, access_line, start_logging
-from gateway.log_writer import WriterProcess, frame, serve
+from gateway.log_writer import WriterProcess, frame, serve, warning_line
 
 LOG = logging.getLogger("gateway.test.writer")
 
@@ -180,3 +181,47 @@ def test_without_a_running_loop_or_a_file_the_listener_thread_writes_everything(
         access_line(LOG, "GET", "/sync", 200, "rid", 0.0)
         running.stop()
         assert [line["message"] for line in _lines(out)] == ["GET /sync 200"]
+
+
+async def test_the_backlog_takes_a_frame_at_its_limit_and_drops_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    with tempfile.TemporaryFile("w+") as out:
+        loop = asyncio.get_running_loop()
+        note = partial(warning_line, JsonLines())
+        process = WriterProcess(loop, "json", out.fileno(), lambda items: None, note, pause_s=3600, batch=1)
+        os.kill(process.pid, signal.SIGSTOP)
+        _reaches(process.pid, "T")
+        try:
+            sent = 0
+            while not process._unsent:  # one line a frame, until the pipe is full and bytes wait
+                process.put(_line(sent))
+                sent += 1
+            monkeypatch.setattr(log_writer, "_UNSENT_MAX", len(process._unsent))
+            process.put(_line(sent))  # at the limit: taken
+            process.put(_line(sent + 1))  # past it: dropped, counted
+        finally:
+            os.kill(process.pid, signal.SIGCONT)
+        process.stop()
+        lines = _lines(out)
+    assert [line["message"] for line in lines if "status" in line] == [f"GET /{n} 200" for n in range(sent + 1)]
+    assert lines[-1]["message"] == "1 log lines lost: the log writer process fell behind"
+
+
+@pytest.mark.parametrize(
+    ("formatter", "in_process"),
+    [(TextLines(), True), (logging.Formatter("%(levelname)s %(message)s"), False)],
+    ids=["text", "a-formatter-of-its-own"],
+)
+async def test_text_lines_go_through_the_process_and_a_formatter_it_cannot_rebuild_keeps_the_thread(
+    formatter: logging.Formatter, in_process: bool
+) -> None:
+    with tempfile.TemporaryFile("w+") as out:
+        running = LogPipeline(formatter, [], out)
+        running.start("process")
+        try:
+            assert (running.writer_pid is not None) is in_process
+            running.put((1_700_000_000.0, "gateway.access", "GET", "/text", 200, "rid", 0.0))
+        finally:
+            running.stop()
+        out.seek(0)
+        [line] = out.read().splitlines()
+    assert line.endswith("INFO gateway.access [rid] GET /text 200" if in_process else "INFO GET /text 200")
