@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.run import AUTH, ROUND_TRIPS, VARIABLES, Server, gateway_env, started
+from benchmarks.run import AUTH, ROUND_TRIPS, VARIABLES, Server, gateway_env, sandbox_server, started
 from gateway.sandbox import API_ACCESS_ORG_ID, sandbox_token
 from schema.operations import load_operations
 
@@ -96,9 +96,9 @@ def main() -> int:
     args = parser.parse_intermixed_args()  # settings may follow the options
     extra = dict(arg.split("=", 1) for arg in args.settings)
     load = os.getloadavg()[0]
-    sandbox_args = ["sandbox", "--latency-ms", str(args.latency_ms)] + (["--no-throttle"] if args.mode == "off" else [])
+    flags = ["--no-throttle"] if args.mode == "off" else []
     with ExitStack() as stack:
-        sandbox = stack.enter_context(started(sandbox_args, {}, "/_sandbox/stats"))
+        sandbox = stack.enter_context(sandbox_server(args.latency_ms, *flags))
         if args.mode == "off":
             gateway = stack.enter_context(started(["serve"], gateway_env(sandbox, **OFF, **extra), "/healthz"))
         for name in OPERATIONS:

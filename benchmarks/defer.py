@@ -17,7 +17,6 @@ import asyncio
 import os
 import re
 import statistics
-import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.run import AUTH, VARIABLES, Server, gateway_env, started
-from benchmarks.splice import splice
+from benchmarks.run import AUTH, VARIABLES, Server, gateway_env, sandbox_server, started
+from benchmarks.splice import publish
 from schema.operations import load_operations
 
 __all__ = ["deferred"]
@@ -106,9 +105,7 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="splice the section into this file (BENCHMARKS.md)")
     args = parser.parse_args()
     with ExitStack() as stack:
-        sandbox = stack.enter_context(
-            started(["sandbox", "--latency-ms", "80", "--no-throttle"], {}, "/_sandbox/stats")
-        )
+        sandbox = stack.enter_context(sandbox_server(80, "--no-throttle"))
         env = gateway_env(sandbox, GATEWAY_CACHE="false", GATEWAY_RESPONSE_CACHE="false", GATEWAY_THROTTLE="false")
         gateway = stack.enter_context(started(["serve"], env, "/healthz"))
         usual = asyncio.run(measure(gateway, args.rounds))
@@ -140,10 +137,7 @@ def main() -> int:
             "",
         ]
     )
-    sys.stdout.write(section + "\n")
-    if args.write:
-        splice(args.write, "bench-defer", section)
-    return 0
+    return publish(section, args.write, "bench-defer")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import asyncio
 import math
 import os
 import random
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -42,8 +41,8 @@ from httpx_aiohttp import AiohttpTransport
 
 from benchmarks.freshness_check import revision, stale_projects, titles_in
 from benchmarks.peer_process import AUTH, PEER_OPERATIONS, node_peer
-from benchmarks.run import Server, gateway_env, started
-from benchmarks.splice import splice
+from benchmarks.run import Server, gateway_env, sandbox_server, started
+from benchmarks.splice import publish
 from gateway.http.webhooks import org_secret
 from gateway.sandbox import RAW_DATA_ORG_ID
 from schema.operations import load_operations
@@ -189,9 +188,8 @@ def _client() -> httpx.AsyncClient:
 
 @contextmanager
 def upstreams(stack: ExitStack) -> Iterator[tuple[Gateway, Gateway, list[int]]]:
-    args = ["sandbox", "--latency-ms", "20", "--no-throttle"]
-    ours_sandbox = stack.enter_context(started(args, {}, "/_sandbox/stats"))
-    peer_sandbox = stack.enter_context(started(args, {}, "/_sandbox/stats"))
+    ours_sandbox = stack.enter_context(sandbox_server(20, "--no-throttle"))
+    peer_sandbox = stack.enter_context(sandbox_server(20, "--no-throttle"))
     env = gateway_env(ours_sandbox, GATEWAY_WEBHOOK_SECRET=SECRET, GATEWAY_THROTTLE="false", GATEWAY_LOG_LEVEL="INFO")
     ours_server = stack.enter_context(started(["serve"], env, "/healthz"))
     ours = Gateway(Tally("ours"), ours_server, ours_sandbox, {})
@@ -257,10 +255,7 @@ def main() -> int:
         ours.tally.routes, peer.tally.routes = _reads(ours.sandbox), _reads(peer.sandbox)
         ours.tally.calls, peer.tally.calls = sum(ours.tally.routes.values()), sum(peer.tally.routes.values())
     text = report(ours.tally, peer.tally, Figures(calibration, delays, seconds, ttl_ms, load_before), args)
-    sys.stdout.write(text)
-    if args.write:
-        splice(args.write, "freshness", text)
-    return 0
+    return publish(text, args.write, "freshness")
 
 
 @dataclass

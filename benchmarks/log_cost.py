@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ from pathlib import Path
 import httpx
 
 from benchmarks.proc_stats import off_main_thread_ns
-from benchmarks.run import VARIABLES, Server, gateway_env, started
-from benchmarks.splice import splice
+from benchmarks.run import VARIABLES, Server, gateway_env, sandbox_server, started
+from benchmarks.splice import publish
 from benchmarks.wrk import HEADERS, wrk
 from schema.operations import load_operations
 
@@ -95,9 +94,7 @@ def main() -> int:
     with ExitStack() as stack, tempfile.NamedTemporaryFile("w", suffix=".json") as body_file:
         body_file.write(body)
         body_file.flush()
-        sandbox = stack.enter_context(
-            started(["sandbox", "--latency-ms", "80", "--no-throttle"], {}, "/_sandbox/stats")
-        )
+        sandbox = stack.enter_context(sandbox_server(80, "--no-throttle"))
         base = {"GATEWAY_THROTTLE": "false", "GATEWAY_LOG_LEVEL": "WARNING"}
         servers = {
             label: stack.enter_context(started(["serve"], gateway_env(sandbox, **{**base, **extra}), "/healthz"))
@@ -111,10 +108,7 @@ def main() -> int:
             for label in list(servers) if number % 2 == 0 else list(servers)[::-1]:
                 samples[label].append(_run(servers[label], body_file.name, args.seconds))
     text = report(samples, args.operation, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    sys.stdout.write(text)
-    if args.write:
-        splice(args.write, "bench-logs", text)
-    return 0
+    return publish(text, args.write, "bench-logs")
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ from httpx_aiohttp import AiohttpTransport
 from benchmarks.peer_process import AUTH, PEER_OPERATIONS, PEER_VARIABLES, node_peer
 from benchmarks.peer_report import Round, Side, render
 from benchmarks.proc_stats import tree_cpu_seconds, tree_rss_mib
-from benchmarks.run import VARIABLES, Server, gateway_env, started
-from benchmarks.splice import splice
+from benchmarks.run import VARIABLES, Server, gateway_env, sandbox_server, started
+from benchmarks.splice import publish
 from benchmarks.wrk import wrk
 from schema.operations import load_operations
 
@@ -159,9 +159,7 @@ def measure(target: Target, sandbox: Server, args: argparse.Namespace) -> Side:
 
 @contextmanager
 def targets(stack: ExitStack) -> Iterator[tuple[Server, Target, Target]]:
-    sandbox = stack.enter_context(
-        started(["sandbox", "--latency-ms", str(LATENCY_MS), "--no-throttle"], {}, "/_sandbox/stats")
-    )
+    sandbox = stack.enter_context(sandbox_server(LATENCY_MS, "--no-throttle"))
 
     def ours(workers: int, **extra: str) -> Server:
         return stack.enter_context(
@@ -197,10 +195,7 @@ def main() -> int:
             rounds.append(Round(sides["ours"], sides["Node peer"], os.getloadavg()[0]))
             sys.stderr.write(f"round {number + 1}/{args.rounds} done, load {rounds[-1].load:.1f}\n")
     text = report(rounds, args, load_before)
-    sys.stdout.write(text)
-    if args.write:
-        splice(args.write, "node-peer", text)
-    return 0
+    return publish(text, args.write, "node-peer")
 
 
 DIFFERENCES = [

@@ -17,10 +17,9 @@ import asyncio
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from benchmarks.splice import splice
+from benchmarks.splice import publish
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
 from schema.operations import load_operations
 from tests.integration.servers import free_port, process
@@ -61,6 +60,11 @@ def started(args: list[str], env: dict[str, str], ready: str) -> Iterator[Server
     port = free_port()
     with process([*args, "--port", str(port)], f"http://127.0.0.1:{port}{ready}", env=env) as proc:
         yield Server(f"http://127.0.0.1:{port}", proc.pid)
+
+
+def sandbox_server(latency_ms: float, *flags: str) -> AbstractContextManager[Server]:
+    """The simulated upstreams (both APIs on one port), each call answered after ``latency_ms``."""
+    return started(["sandbox", "--latency-ms", f"{latency_ms:g}", *flags], {}, "/_sandbox/stats")
 
 
 def gateway_env(sandbox: Server, **extra: str) -> dict[str, str]:
@@ -352,9 +356,7 @@ def main() -> int:
     command = "make bench" if not args.quick else "python -m benchmarks.run --quick"
     off = {"GATEWAY_THROTTLE": "false"}
     with ExitStack() as stack:
-        sandbox = stack.enter_context(
-            started(["sandbox", "--latency-ms", str(LATENCY_MS), "--no-throttle"], {}, "/_sandbox/stats")
-        )
+        sandbox = stack.enter_context(sandbox_server(LATENCY_MS, "--no-throttle"))
         cold = stack.enter_context(started(["serve"], gateway_env(sandbox, GATEWAY_CACHE="false", **off), "/healthz"))
         warm = stack.enter_context(started(["serve"], gateway_env(sandbox, **off), "/healthz"))
         wide = stack.enter_context(
@@ -369,16 +371,11 @@ def main() -> int:
         rss = rss_mib(warm.pid)
     with ExitStack() as stack:
         projects = str(args.clients + 20)
-        sandbox = stack.enter_context(
-            started(["sandbox", "--latency-ms", str(LATENCY_MS), "--projects", projects], {}, "/_sandbox/stats")
-        )
+        sandbox = stack.enter_context(sandbox_server(LATENCY_MS, "--projects", projects))
         gateway = stack.enter_context(started(["serve"], gateway_env(sandbox), "/healthz"))
         burst_result = asyncio.run(burst(gateway, sandbox, args.clients))
     text = report(results, baselines, burst_result, rss, command, wide_ms)
-    sys.stdout.write(text)
-    if args.write:
-        splice(args.write, "bench", text)  # the file's other sections (bench-wrk, node-peer, ...) stay
-    return 0
+    return publish(text, args.write, "bench")  # the file's other sections (bench-wrk, node-peer, ...) stay
 
 
 if __name__ == "__main__":

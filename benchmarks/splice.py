@@ -7,9 +7,10 @@ gets the section appended at its end.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-__all__ = ["splice", "spliced"]
+__all__ = ["publish", "splice", "spliced"]
 
 
 def spliced(current: str, name: str, text: str) -> str:
@@ -24,3 +25,11 @@ def spliced(current: str, name: str, text: str) -> str:
 
 def splice(path: Path, name: str, text: str) -> None:
     path.write_text(spliced(path.read_text() if path.exists() else "", name, text))
+
+
+def publish(text: str, path: Path | None, name: str) -> int:
+    """A benchmark's report: printed, and spliced into ``path`` as section ``name`` when given (``--write``)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if path is not None:
+        splice(path, name, text)
+    return 0

@@ -41,8 +41,8 @@ from typing import Any
 import httpx
 
 from benchmarks.proc_stats import off_main_thread_ns, tree_cpu_seconds
-from benchmarks.run import TOKEN, VARIABLES, Server, gateway_env, started
-from benchmarks.splice import splice
+from benchmarks.run import TOKEN, VARIABLES, Server, gateway_env, sandbox_server, started
+from benchmarks.splice import publish
 from schema.operations import load_operations
 from tests.integration.servers import free_port
 
@@ -345,9 +345,7 @@ def main() -> int:
     parser.add_argument("--only", help="one operation (Portfolio, ProjectPage or IncentiveSearch)")
     args = parser.parse_args()
     with ExitStack() as stack:
-        sandbox = stack.enter_context(
-            started(["sandbox", "--latency-ms", "80", "--no-throttle"], {}, "/_sandbox/stats")
-        )
+        sandbox = stack.enter_context(sandbox_server(80, "--no-throttle"))
         off = {"GATEWAY_THROTTLE": "false", "GATEWAY_LOG_LEVEL": "WARNING"}
         cached = stack.enter_context(started(["serve"], gateway_env(sandbox, **off), "/healthz"))
         logged = stack.enter_context(  # the default log level: one access line per request
@@ -359,10 +357,7 @@ def main() -> int:
         names = [args.only] if args.only else list(VARIABLES)
         measured = [measure(name, VARIABLES[name], cached, logged, uncached, args) for name in names]
     text = report(measured, args)
-    sys.stdout.write(text)
-    if args.write:
-        splice(args.write, "bench-wrk", text)
-    return 0
+    return publish(text, args.write, "bench-wrk")
 
 
 if __name__ == "__main__":
