@@ -31,4 +31,4 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 GATEWAY_HOST=0.0.0.0 GATEWAY_POR
 USER gateway
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 CMD ["python", "-m", "gateway.healthcheck"]
-CMD ["sh", "-c", "exec uvicorn gateway.app:create_app --factory --host \"$GATEWAY_HOST\" --port \"$GATEWAY_PORT\" --workers \"$GATEWAY_WORKERS\" --proxy-headers --no-access-log"]
+CMD ["sh", "-c", "exec uvicorn gateway.app:create_app --factory --host \"$GATEWAY_HOST\" --port \"$GATEWAY_PORT\" --workers \"$GATEWAY_WORKERS\" --no-proxy-headers --no-server-header --no-access-log"]

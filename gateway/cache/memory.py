@@ -71,6 +71,10 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache 0.12 ship
         return len(self._data)
 
     async def _get(self, key: str, encoding: str | None = None, _conn: Any = None) -> bytes | None:
+        return self.lookup(key)
+
+    def lookup(self, key: str) -> bytes | None:
+        """The live value under ``key`` (marked the most recently used), or None: a dictionary read, no await."""
         try:
             entry = self._data[key]  # marks it the most recently used
         except KeyError:

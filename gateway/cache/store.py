@@ -50,9 +50,9 @@ class MemoryStore:
         self._sets = 0
 
     async def get(self, key: str) -> bytes | None:
-        # Straight to our backend: aiocache's per-call timeout wrapper costs a task per read, and a
-        # dictionary lookup cannot hang.
-        return await self.cache._get(key)
+        # Straight to our backend's dictionary: aiocache's per-call timeout wrapper costs a task per read,
+        # and a dictionary lookup cannot hang (nor needs a coroutine of its own).
+        return self.cache.lookup(key)
 
     async def set(self, key: str, value: bytes, ttl_s: float, tags: Iterable[str]) -> None:
         await self.cache._set(key, value, ttl=ttl_s)

@@ -14,8 +14,9 @@ import time
 from collections.abc import Iterable
 
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.exchange import Exchange
 from gateway.headers import edge_headers
 from gateway.http.edge import EdgeState
 from gateway.log_pipeline import access_line
@@ -24,7 +25,7 @@ from gateway.observability import request_id
 __all__ = ["HttpObservabilityMiddleware", "RequestIds"]
 
 access_log = logging.getLogger("gateway.access")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")  # whole value (fullmatch)
 
 
 class RequestIds:
@@ -64,8 +65,9 @@ def route_labels(routes: Iterable[BaseRoute]) -> tuple[frozenset[str], tuple[str
 class HttpObservabilityMiddleware:
     """Every HTTP exchange gets a request id (a sane ``X-Request-ID`` or a new one, echoed in the
     response and carried by every log line), is counted by route and status (gate rejections
-    included), and, at INFO, leaves one access-log line with its duration. One ``send`` wrapper
-    does all three: this runs on the response-cache hit path too.
+    included), and, at INFO, leaves one access-log line with its duration. The layers below send
+    through an ``Exchange`` (``gateway/exchange.py``), which notes the status and adds the id: this
+    runs on the response-cache hit path too.
     """
 
     def __init__(self, app: ASGIApp, *, state: EdgeState, routes: Iterable[BaseRoute] = ()) -> None:
@@ -83,8 +85,8 @@ class HttpObservabilityMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        given = edge_headers(scope).request_id.decode("latin-1")
-        rid = given if _REQUEST_ID.match(given) else self.ids.new()
+        given = edge_headers(scope).request_id
+        rid = given.decode("latin-1") if given and _REQUEST_ID.fullmatch(given) else self.ids.new()
         token = request_id.set(rid)
         if scope["type"] == "websocket":
             try:
@@ -92,24 +94,16 @@ class HttpObservabilityMiddleware:
             finally:
                 request_id.reset(token)
             return
-        status = 500
-        started = time.perf_counter()
-
-        async def observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", rid.encode())]}
-            await send(message)
-
+        logged = access_log.isEnabledFor(logging.INFO)
+        started = time.perf_counter() if logged else 0.0
+        exchange = Exchange(send, rid)
         try:
-            await self.app(scope, receive, observed)
+            await self.app(scope, receive, exchange)
         finally:
             path = scope.get("path", "")
             edge = self.state.edge
             if edge is not None:
-                metrics = edge.metrics
-                metrics.http_response(self.label(path), status)
-            if access_log.isEnabledFor(logging.INFO):  # the message and fields are made off the event loop
-                access_line(access_log, scope["method"], path, status, rid, time.perf_counter() - started)
+                edge.metrics.http_response(self.label(path), exchange.status)
+            if logged:  # the message and fields are made off the event loop
+                access_line(access_log, scope["method"], path, exchange.status, rid, time.perf_counter() - started)
             request_id.reset(token)

@@ -13,6 +13,7 @@ import time
 from starlette.types import Send
 
 from gateway.compression import negotiated
+from gateway.exchange import Exchange
 from gateway.observability import Metrics
 from gateway.response_cache.keys import Known
 from gateway.response_cache.store import VARY_ANSWER, CachedResponse, ResponseCache
@@ -43,6 +44,9 @@ async def send_cached(send: Send, cached: CachedResponse, is_get: bool, etags: s
         headers = tuple(h for h in headers if h[0] != b"content-length")
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
+        return
+    if type(send) is Exchange:  # nothing between the access layer and here wrapped it
+        await send.respond(200, headers, body)
         return
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -77,7 +77,10 @@ class RememberedDigests:
         self._known: LRUCache[bytes, Known] = LRUCache(self.MAX_ENTRIES)
 
     def get(self, raw: bytes) -> Known | None:
-        return self._known.get(raw) if raw else None
+        try:  # not LRUCache.get: that is two Python calls more, on every cache hit
+            return self._known[raw]
+        except KeyError:
+            return None
 
     def remember(self, raw: bytes, known: Known) -> None:
         if raw and len(raw) <= self.MAX_BODY_BYTES:

@@ -19,20 +19,42 @@ from gateway.http.access import HttpObservabilityMiddleware
 from gateway.http.cors import Cors
 from gateway.http.gate import GraphQLGate
 from gateway.sandbox import RAW_DATA_ORG_ID, sandbox_token
-from tests.conftest import sandbox_settings
+from tests.conftest import running_gateway, sandbox_settings
 from tests.counted import CountedHeaders
 
 pytestmark = pytest.mark.integration
 
 
-def test_a_hit_passes_the_edge_layers_only_and_starlettes_error_middleware_wraps_the_router() -> None:
-    app = create_app(sandbox_settings())
+def _layers(app: Any) -> list[type]:
+    """The app's layers from the outermost down to Starlette's exception middleware (excluded)."""
     layer: Any = app.build_middleware_stack()
     layers = []
     while not isinstance(layer, ExceptionMiddleware):
         layers.append(type(layer))
         layer = layer.app  # every layer above the router holds the next one as .app
+    return layers
+
+
+def test_a_hit_passes_the_edge_layers_only_and_starlettes_error_middleware_wraps_the_router() -> None:
+    layers = _layers(create_app(sandbox_settings()))
     assert layers == [HttpObservabilityMiddleware, Cors, Compression, GraphQLGate, ServerErrorMiddleware]
+
+
+async def test_without_cors_origins_there_is_no_cors_layer_and_nothing_is_granted() -> None:
+    settings = sandbox_settings(GATEWAY_CORS_ORIGINS="")  # the sandbox allows loopback pages unless told
+    assert _layers(create_app(settings)) == [
+        HttpObservabilityMiddleware,
+        Compression,
+        GraphQLGate,
+        ServerErrorMiddleware,
+    ]
+    page = {"Origin": "http://localhost:5173"}
+    async with running_gateway(settings) as gateway:
+        posted = await gateway.client.post("/graphql", json={"query": "{ __typename }"}, headers=page)
+        preflight = await gateway.client.options("/graphql", headers={**page, "Access-Control-Request-Method": "POST"})
+    assert posted.status_code == 200 and posted.json() == {"data": {"__typename": "Query"}}
+    assert not any(name.startswith("access-control-") for name in [*posted.headers, *preflight.headers])
+    assert preflight.status_code == 405
 
 
 async def test_a_route_that_raises_answers_a_plain_500_that_carries_its_request_id_and_is_counted() -> None:

@@ -36,6 +36,7 @@ def test_serve_without_credentials_serves_graphiql_on_the_sandbox() -> None:
         log = proc.log()
     assert page.status_code == 200 and "graphiql" in page.text.lower()
     assert result.json()["data"]["org"]["name"].startswith("Sunrise Solar")
+    assert "server" not in result.headers and "date" in result.headers  # no software banner; HTTP's Date stays
     assert "SANDBOX MODE" in log
 
 

@@ -63,6 +63,8 @@ def test_the_build_stage_makes_a_complete_wheel() -> None:
 def test_the_runtime_cmd_and_healthcheck_work() -> None:
     cmd, healthcheck = instruction("CMD"), instruction("HEALTHCHECK")
     assert cmd[:2] == ["sh", "-c"] and "--factory" in cmd[2] and "$GATEWAY_WORKERS" in cmd[2]
+    # as ``solar-gateway serve``: nothing reads X-Forwarded-*, and no server banner
+    assert "--no-proxy-headers" in cmd[2] and "--no-server-header" in cmd[2]
     port = free_port()
     bin_dir = str(Path(sys.executable).parent)
     env = {

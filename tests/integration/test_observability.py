@@ -6,10 +6,12 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from gateway.exchange import Exchange
 from gateway.observability import configure_logging, configure_tracing
 from gateway.sandbox import RAW_DATA_ORG_ID, Fault, sandbox_token
 from gateway.settings import Settings
@@ -141,3 +143,48 @@ async def test_not_ready_when_an_upstream_or_the_cache_is_down() -> None:
     assert ready.status_code == 503 and alive.status_code == 200
     assert ready.json()["checks"] == {"opensolar": False, "arcadia": False, "cache": False}
     assert sandbox_token("x") not in ready.text
+
+
+async def test_a_cache_hit_keeps_its_request_id_status_and_access_line_however_it_is_sent(
+    gateway: Gateway, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plain answer from the response cache (a hit, or a miss's stored answer) goes through Exchange.respond
+    # (no layer wrapped the access layer's send); a hit for a client that accepts br passes the compression
+    # layer's send, and a 304 goes message by message.
+    whole: list[bytes] = []
+    respond = Exchange.respond
+
+    async def counted(self: Exchange, status: int, headers: Any, body: bytes) -> None:
+        whole.append(self.header[1])
+        await respond(self, status, headers, body)
+
+    monkeypatch.setattr(Exchange, "respond", counted)
+    payload = {"query": load_operations()["ProjectPage"], "variables": {"id": "3001"}}
+    auth = {"Authorization": f"Bearer {gateway.raw_token}", "Accept-Encoding": "identity"}
+    http = gateway.runtime.metrics.http
+    with json_logs():
+        miss = await gateway.client.post("/graphql", json=payload, headers={**auth, "X-Request-ID": "miss"})
+        counted_before = http.value(("/graphql", "200"))
+        plain = await gateway.client.post("/graphql", json=payload, headers={**auth, "X-Request-ID": "hit-plain"})
+        coded = await gateway.client.post(
+            "/graphql", json=payload, headers={**auth, "X-Request-ID": "hit-br", "Accept-Encoding": "br"}
+        )
+        same = await gateway.client.post(
+            "/graphql",
+            json=payload,
+            headers={**auth, "X-Request-ID": "hit-304", "If-None-Match": plain.headers["etag"]},
+        )
+    answers = [miss, plain, coded, same]
+    assert [(a.status_code, a.headers["x-request-id"]) for a in answers] == [
+        (200, "miss"),
+        (200, "hit-plain"),
+        (200, "hit-br"),
+        (304, "hit-304"),
+    ]
+    assert whole == [b"miss", b"hit-plain"]
+    assert coded.headers["content-encoding"] == "br" and coded.json() == plain.json() == miss.json()
+    assert gateway.runtime.caches.responses is not None and gateway.runtime.caches.responses.stats["hits"] == 3
+    assert http.value(("/graphql", "200")) - counted_before == 2 and http.value(("/graphql", "304")) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [(line["request_id"], line["status"]) for line in lines if line["name"] == "gateway.access"]
+    assert access == [("miss", 200), ("hit-plain", 200), ("hit-br", 200), ("hit-304", 304)]
