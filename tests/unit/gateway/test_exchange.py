@@ -29,13 +29,13 @@ async def test_respond_sends_the_same_two_messages_in_one_call() -> None:
     by_message: list[Message] = []
     whole: list[Message] = []
 
-    async def into(box: list[Message]) -> Exchange:
+    def into(box: list[Message]) -> Exchange:
         async def send(message: Message) -> None:
             box.append(message)
 
         return Exchange(send, "rid-2")
 
-    one, other = await into(by_message), await into(whole)
+    one, other = into(by_message), into(whole)
     headers = ((b"etag", b'"x"'), (b"content-length", b"2"))
     await one({"type": "http.response.start", "status": 200, "headers": headers})
     await one({"type": "http.response.body", "body": b"{}"})
